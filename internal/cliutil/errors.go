@@ -24,7 +24,9 @@ func (e *FailureError) Unwrap() error { return e.Err }
 func Failure(err error) error { return &FailureError{Err: err} }
 
 // Failuref formats a finding (exit 1).
-func Failuref(format string, args ...any) error { return &FailureError{Err: fmt.Errorf(format, args...)} }
+func Failuref(format string, args ...any) error {
+	return &FailureError{Err: fmt.Errorf(format, args...)}
+}
 
 // SilentError exits with Code without printing anything more: the command has already reported.
 type SilentError struct{ Code int }

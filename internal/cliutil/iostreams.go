@@ -16,19 +16,19 @@ type IOStreams struct {
 	Out    io.Writer
 	ErrOut io.Writer
 
-	outTTY bool
-	errTTY bool
+	outTTY  bool
+	errTTY  bool
 	noColor bool
 }
 
 // System returns the process's streams, detecting terminals and honouring NO_COLOR.
 func System() *IOStreams {
 	return &IOStreams{
-		In:     os.Stdin,
-		Out:    os.Stdout,
-		ErrOut: os.Stderr,
-		outTTY: isTerminal(os.Stdout),
-		errTTY: isTerminal(os.Stderr),
+		In:      os.Stdin,
+		Out:     os.Stdout,
+		ErrOut:  os.Stderr,
+		outTTY:  isTerminal(os.Stdout),
+		errTTY:  isTerminal(os.Stderr),
 		noColor: os.Getenv("NO_COLOR") != "",
 	}
 }

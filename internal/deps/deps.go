@@ -10,6 +10,6 @@ import (
 	_ "github.com/klauspost/compress/zstd"
 	_ "github.com/mattn/go-sqlite3"
 	_ "github.com/santhosh-tekuri/jsonschema/v6"
-	_ "golang.org/x/text/unicode/norm"
 	_ "golang.org/x/text/cases"
+	_ "golang.org/x/text/unicode/norm"
 )
