@@ -1,0 +1,64 @@
+package capturetest
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"testing"
+
+	"github.com/flowctl/flowctl/pkg/connector"
+)
+
+// ApplyStates folds state updates onto prior state as the runtime does: a merge-patch update is
+// applied per RFC 7396, any other update replaces the state.
+func ApplyStates(t testing.TB, prior json.RawMessage, updates []*connector.ConnectorState) json.RawMessage {
+	t.Helper()
+	var state any = map[string]any{}
+	if len(prior) != 0 {
+		state = decode(t, prior)
+	}
+	for _, u := range updates {
+		if u.MergePatch {
+			state = mergePatch(state, decode(t, u.Updated))
+		} else {
+			state = decode(t, u.Updated)
+		}
+	}
+	out, err := json.Marshal(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func mergePatch(target, patch any) any {
+	p, ok := patch.(map[string]any)
+	if !ok {
+		return patch
+	}
+	t, ok := target.(map[string]any)
+	if !ok {
+		t = map[string]any{}
+	}
+	for k, v := range p {
+		if v == nil {
+			delete(t, k)
+		} else {
+			t[k] = mergePatch(t[k], v)
+		}
+	}
+	return t
+}
+
+func decode(t testing.TB, raw json.RawMessage) any {
+	t.Helper()
+	var v any
+	dec := json.NewDecoder(bytesReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		t.Fatalf("state %s is not JSON: %v", raw, err)
+	}
+	return v
+}
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
