@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -86,20 +85,13 @@ func (ep Endpoint) processArgv(o Options) ([]string, []string, error) {
 	return argv, nil, nil
 }
 
-var dockerProbe struct {
-	once sync.Once
-	err  error
-}
-
-// dockerAvailable reports whether a Docker engine answers `docker info`, asking once per process.
-func dockerAvailable(ctx context.Context) error {
-	dockerProbe.once.Do(func() {
-		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		out, err := exec.CommandContext(ctx, "docker", "info", "--format", "{{.ServerVersion}}").CombinedOutput()
-		if err != nil {
-			dockerProbe.err = fmt.Errorf("`docker info` failed: %v: %s", err, strings.TrimSpace(string(out)))
-		}
-	})
-	return dockerProbe.err
+// probeDocker reports whether a Docker engine answers `docker info`; tests replace it.
+var probeDocker = func(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "docker", "info", "--format", "{{.ServerVersion}}").CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("`docker info` failed: %v: %s", err, strings.TrimSpace(string(out)))
+	}
+	return nil
 }

@@ -43,7 +43,7 @@ func openStream[Req, Resp any](ctx context.Context, ep Endpoint, opts Options, p
 				return serve(ctx, s, logger.With("connector", ImageName(ep.Image)))
 			}), nil
 		}
-		if err := dockerAvailable(ctx); err != nil {
+		if err := probeDocker(ctx); err != nil {
 			return nil, noConnectorError(ep.Task, ep.Image, protocol, builtins(), err)
 		}
 	}

@@ -39,8 +39,9 @@ type relationMsg struct {
 
 // beginMsg ('B') opens a transaction.
 type beginMsg struct {
-	finalLSN lsn
-	xid      uint32
+	finalLSN   lsn
+	commitTime int64 // microseconds since 2000-01-01 UTC
+	xid        uint32
 }
 
 // commitMsg ('C') closes a transaction. endLSN is where a resumed stream picks up after it.
@@ -80,8 +81,7 @@ func decodePgoutput(data []byte) (any, error) {
 	var msg any
 	switch data[0] {
 	case 'B':
-		m := beginMsg{finalLSN: lsn(r.u64())}
-		r.u64() // commit timestamp
+		m := beginMsg{finalLSN: lsn(r.u64()), commitTime: int64(r.u64())}
 		m.xid = r.u32()
 		msg = m
 	case 'C':

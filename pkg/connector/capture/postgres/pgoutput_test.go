@@ -26,7 +26,7 @@ func TestDecodePgoutput(t *testing.T) {
 		in   []byte
 		want any
 	}{
-		{"begin", msgBuilder{'B'}.u64(0x1_0000_0010).u64(0).u32(7), beginMsg{finalLSN: 0x1_0000_0010, xid: 7}},
+		{"begin", msgBuilder{'B'}.u64(0x1_0000_0010).u64(99).u32(7), beginMsg{finalLSN: 0x1_0000_0010, commitTime: 99, xid: 7}},
 		{"commit", msgBuilder{'C'}.u8(0).u64(0x20).u64(0x28).u64(0), commitMsg{commitLSN: 0x20, endLSN: 0x28}},
 		{"relation", relation, relationMsg{id: 16384, namespace: "public", name: "users", columns: []relationColumn{
 			{name: "id", typeOID: 20, isKey: true}, {name: "name", typeOID: 25}}}},
