@@ -1,0 +1,254 @@
+package doc
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/flowctl/flowctl/pkg/schema"
+)
+
+// Validator validates a document and returns the `reduce` annotations that applied to it.
+// *schema.Schema implements it.
+type Validator interface {
+	ValidateReduce(doc any) (*schema.Annotation, error)
+}
+
+// DefaultMemoryLimit bounds a Combiner's held documents when CombinerSpec.MemoryLimit is zero.
+const DefaultMemoryLimit = 256 << 20
+
+// CombinerSpec configures a Combiner.
+type CombinerSpec struct {
+	Key    []Extractor // the collection key; documents with equal keys reduce together
+	Schema Validator
+	// MemoryLimit is the estimated bytes of documents held in memory before a sorted run is
+	// spilled to a temporary file (default DefaultMemoryLimit).
+	MemoryLimit int64
+	SpillDir    string // where spill files go ("" = os.TempDir())
+}
+
+// Drained is one combined document, emitted in key order.
+type Drained struct {
+	Key     []byte // the packed key (FoundationDB tuple encoding)
+	Doc     any
+	Front   bool // the document includes one added with AddFront (it exists at the destination)
+	Deleted bool // a full reduction marked the whole document deleted
+}
+
+// Combiner reduces documents by key. Each document is validated before it is reduced, and each
+// combined document is validated again before it is drained. Past its memory bound it spills
+// sorted runs to a temporary file and merges them when drained. It is not safe for concurrent use.
+type Combiner struct {
+	spec    CombinerSpec
+	entries map[string]*entry
+	held    int64 // estimated bytes of entries
+	spill   *spillFile
+	idBuf   []byte
+}
+
+// entry holds the documents of one key. Usually docs has one document; it has more only when a
+// partial reduction was not associative, so later documents wait for a full reduction.
+type entry struct {
+	key     []any
+	docs    []any
+	ann     *schema.Annotation // annotations of docs[0] while it is the only, unreduced document
+	front   bool               // docs[0] came from AddFront: reductions into it are full
+	reduced bool               // some reduction happened, so the result must be validated again
+	deleted bool               // the last full reduction deleted the document
+}
+
+// NewCombiner checks the spec and returns an empty Combiner.
+func NewCombiner(spec CombinerSpec) (*Combiner, error) {
+	if len(spec.Key) == 0 {
+		return nil, errors.New("combiner needs a key: at least one JSON pointer")
+	}
+	if spec.Schema == nil {
+		return nil, errors.New("combiner needs a schema to validate documents and read their reduce annotations")
+	}
+	if spec.MemoryLimit <= 0 {
+		spec.MemoryLimit = DefaultMemoryLimit
+	}
+	return &Combiner{spec: spec, entries: map[string]*entry{}}, nil
+}
+
+// Add validates doc and reduces it, partially (associatively), into the document of its key.
+// The Combiner owns doc afterwards.
+func (c *Combiner) Add(doc any) error {
+	return c.add(doc, false)
+}
+
+// AddFront adds a document loaded from a destination: it becomes the left-most document of its
+// key and documents of that key reduce into it fully. At most one per key.
+func (c *Combiner) AddFront(doc any) error {
+	return c.add(doc, true)
+}
+
+func (c *Combiner) add(doc any, front bool) error {
+	ann, err := c.spec.Schema.ValidateReduce(doc)
+	if err != nil {
+		return fmt.Errorf("document is invalid: %w", err)
+	}
+	key := ExtractKey(doc, c.spec.Key)
+	c.idBuf = c.idBuf[:0]
+	for _, k := range key {
+		c.idBuf = appendIdentity(c.idBuf, k)
+	}
+	size := estimateSize(doc)
+	e, ok := c.entries[string(c.idBuf)]
+	switch {
+	case !ok:
+		c.entries[string(c.idBuf)] = &entry{key: key, docs: []any{doc}, ann: ann, front: front}
+		c.held += size + entryOverhead + int64(len(c.idBuf))
+	case front:
+		if err := c.reduceFront(e, &entry{key: key, docs: []any{doc}, ann: ann, front: true}); err != nil {
+			return err
+		}
+		c.held += size
+	default:
+		if err := c.reduceInto(e, doc, ann); err != nil {
+			return err
+		}
+		c.held += size
+	}
+	if c.held > c.spec.MemoryLimit {
+		return c.spillEntries()
+	}
+	return nil
+}
+
+// reduceInto reduces doc (later) into e.
+func (c *Combiner) reduceInto(e *entry, doc any, ann *schema.Annotation) error {
+	last := len(e.docs) - 1
+	out, deleted, err := ReduceRoot(e.docs[last], doc, true, ann, e.front)
+	switch {
+	case errors.Is(err, ErrNotAssociative) && !e.front:
+		e.docs = append(e.docs, doc) // keep both until a full reduction
+	case err != nil:
+		return fmt.Errorf("reducing documents of key %s: %w", excerpt(e.key), err)
+	default:
+		e.docs[last] = out
+		e.deleted = deleted
+	}
+	e.ann, e.reduced = nil, true
+	return nil
+}
+
+// reduceFront makes front the left-most document of e, reducing e's documents into it fully.
+func (c *Combiner) reduceFront(e, front *entry) error {
+	if e.front {
+		return fmt.Errorf("a destination document of key %s was already added; AddFront takes one per key", excerpt(e.key))
+	}
+	rest, restAnn := e.docs, e.ann
+	*e = *front
+	for i, d := range rest {
+		ann := restAnn
+		if i > 0 || ann == nil {
+			var err error
+			if ann, err = c.spec.Schema.ValidateReduce(d); err != nil {
+				return fmt.Errorf("combined document is invalid: %w", err)
+			}
+		}
+		if err := c.reduceInto(e, d, ann); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// combine reduces later (which arrived after e) into e. later's annotations are gone once it has
+// been spilled, so its documents are validated again for them.
+func (c *Combiner) combine(e, later *entry) error {
+	if later.front {
+		return c.reduceFront(e, later)
+	}
+	for i, d := range later.docs {
+		ann := later.ann
+		if i > 0 || ann == nil {
+			var err error
+			if ann, err = c.spec.Schema.ValidateReduce(d); err != nil {
+				return fmt.Errorf("combined document is invalid: %w", err)
+			}
+		}
+		if err := c.reduceInto(e, d, ann); err != nil {
+			return err
+		}
+	}
+	e.reduced = e.reduced || later.reduced
+	return nil
+}
+
+// Drain emits every combined document in key order and empties the Combiner. With full, each
+// document is the root-most of its key: remaining documents reduce fully, deletions apply and
+// set terms are pruned. Every document that was reduced is validated again first.
+func (c *Combiner) Drain(full bool, fn func(Drained) error) error {
+	mem := c.sortedEntries()
+	c.entries, c.held = map[string]*entry{}, 0
+	if c.spill == nil {
+		for _, e := range mem {
+			if err := c.finish(e, full, fn); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	spill := c.spill
+	c.spill = nil
+	defer spill.close()
+	return spill.merge(mem, c.combine, func(e *entry) error { return c.finish(e, full, fn) })
+}
+
+func (c *Combiner) sortedEntries() []*entry {
+	out := make([]*entry, 0, len(c.entries))
+	for _, e := range c.entries {
+		out = append(out, e)
+	}
+	slices.SortFunc(out, func(a, b *entry) int { return compareTuples(a.key, b.key) })
+	return out
+}
+
+// finish validates and emits one key's documents.
+func (c *Combiner) finish(e *entry, full bool, fn func(Drained) error) error {
+	if full && !e.front {
+		if err := c.reduceFully(e); err != nil {
+			return err
+		}
+	}
+	for _, d := range e.docs {
+		if e.reduced {
+			if _, err := c.spec.Schema.ValidateReduce(d); err != nil {
+				return fmt.Errorf("combined document is invalid: %w", err)
+			}
+		}
+		out := Drained{Key: PackKey(nil, d, c.spec.Key), Doc: d, Front: e.front, Deleted: e.deleted}
+		if err := fn(out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reduceFully folds e's documents into one with full reductions, starting from no document. The
+// validation that yields the first document's annotations also stands as its re-validation, so
+// afterwards e.reduced says only whether the full pass changed anything.
+func (c *Combiner) reduceFully(e *entry) error {
+	var acc any
+	changed := len(e.docs) > 1
+	for i, d := range e.docs {
+		ann := e.ann
+		if i > 0 || ann == nil {
+			var err error
+			if ann, err = c.spec.Schema.ValidateReduce(d); err != nil {
+				return fmt.Errorf("combined document is invalid: %w", err)
+			}
+		}
+		r := reducer{full: true}
+		out, deleted, err := r.node(acc, i > 0, d, ann)
+		if err != nil {
+			return fmt.Errorf("reducing documents of key %s: %w", excerpt(e.key), err)
+		}
+		acc, e.deleted = out, deleted
+		changed = changed || r.changed
+	}
+	e.docs, e.ann, e.reduced = []any{acc}, nil, changed
+	return nil
+}

@@ -1,0 +1,69 @@
+package doc
+
+import (
+	"encoding/json"
+
+	"github.com/flowctl/flowctl/pkg/doc/tuple"
+)
+
+// Extractor reads one key component of a document. A missing location yields Default if the
+// schema gives one (HasDefault), else null, as Flow's extractors do.
+type Extractor struct {
+	Ptr        Pointer
+	Default    any
+	HasDefault bool
+}
+
+// Extract returns the extractor's value in doc.
+func (e Extractor) Extract(doc any) any {
+	if v, ok := e.Ptr.Query(doc); ok {
+		return v
+	}
+	if e.HasDefault {
+		return e.Default
+	}
+	return nil
+}
+
+// ExtractKey returns the values of each key component of doc.
+func ExtractKey(doc any, key []Extractor) []any {
+	out := make([]any, len(key))
+	for i, e := range key {
+		out[i] = e.Extract(doc)
+	}
+	return out
+}
+
+// PackKey appends the FoundationDB tuple encoding of doc's key, with Flow's rules: integers
+// pack as integers and floats as doubles, arrays and objects pack as the bytes of their
+// compact JSON.
+func PackKey(buf []byte, doc any, key []Extractor) []byte {
+	for _, e := range key {
+		buf = PackValue(buf, e.Extract(doc))
+	}
+	return buf
+}
+
+// PackValue appends the tuple encoding of one JSON value.
+func PackValue(buf []byte, v any) []byte {
+	switch v := v.(type) {
+	case nil:
+		return tuple.Pack(buf, nil)
+	case bool:
+		return tuple.Pack(buf, v)
+	case string:
+		return tuple.PackString(buf, v)
+	case json.Number:
+		n := parseNumber(v)
+		switch n.kind {
+		case kindUint:
+			return tuple.PackUint(buf, n.u)
+		case kindInt:
+			return tuple.PackInt(buf, n.i)
+		default:
+			return tuple.PackFloat(buf, n.f)
+		}
+	default: // arrays and objects
+		return tuple.PackBytes(buf, Append(nil, v))
+	}
+}
