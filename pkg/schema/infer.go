@@ -49,7 +49,17 @@ func infer(s *jsonschema.Schema, visiting map[*jsonschema.Schema]bool) *Shape {
 			sh = intersect(sh, u)
 		}
 	}
-	if s.If != nil && s.Then != nil && s.Else != nil {
+	switch {
+	case s.If != nil && s.If.Bool != nil:
+		// A constant `if` always selects one branch (the validator compiles only that one).
+		branch := s.Else
+		if *s.If.Bool {
+			branch = s.Then
+		}
+		if branch != nil {
+			sh = intersect(sh, infer(branch, visiting))
+		}
+	case s.If != nil && s.Then != nil && s.Else != nil:
 		sh = intersect(sh, union(infer(s.Then, visiting), infer(s.Else, visiting)))
 	}
 	if s.UnevaluatedProperties != nil && sh.AdditionalProperties == nil {

@@ -29,7 +29,7 @@ var typeNames = []struct {
 	name string
 }{
 	{Array, "array"}, {Boolean, "boolean"}, {Fractional, "fractional"}, {Integer, "integer"},
-	{Null, "null"}, {Object, "object"}, {String, "string"},
+	{Null, "null"}, {Number, "number"}, {Object, "object"}, {String, "string"},
 }
 
 // String lists the types in alphabetical order, like "integer, string"; a number (integer and
@@ -45,12 +45,15 @@ func (t Types) String() string {
 // Names returns the JSON Schema type names of the set, alphabetical ("number" for Integer|Fractional).
 func (t Types) Names() []string {
 	var names []string
+	isNumber := t&Number == Number
 	for _, tn := range typeNames {
 		switch {
-		case tn.t == Fractional && t&Number == Number:
-			continue // shown as "number" below
-		case tn.t == Integer && t&Number == Number:
-			names = append(names, "number")
+		case tn.t == Number:
+			if isNumber {
+				names = append(names, tn.name)
+			}
+		case isNumber && tn.t&Number != 0:
+			// shown as "number"
 		case t&tn.t != 0:
 			names = append(names, tn.name)
 		}

@@ -15,7 +15,6 @@ func union(a, b *Shape) *Shape {
 		Types:           a.Types | b.Types,
 		Title:           sameString(a.Title, b.Title),
 		Description:     sameString(a.Description, b.Description),
-		ContentEncoding: sameString(a.ContentEncoding, b.ContentEncoding),
 		Anchor:          sameString(a.Anchor, b.Anchor),
 		Secret:          a.Secret && b.Secret,
 		MinItems:        min(a.MinItems, b.MinItems),
@@ -50,12 +49,13 @@ func unionStrings(out, a, b *Shape) {
 	switch {
 	case a.Types.Overlaps(String) && b.Types.Overlaps(String):
 		out.Format = unionFormat(a.Format, b.Format)
+		out.ContentEncoding = sameString(a.ContentEncoding, b.ContentEncoding)
 		out.MaxLength = maxBound(a.MaxLength, b.MaxLength)
 		out.MinLength = min(a.MinLength, b.MinLength)
 	case b.Types.Overlaps(String):
-		out.Format, out.MaxLength, out.MinLength = b.Format, b.MaxLength, b.MinLength
+		out.Format, out.ContentEncoding, out.MaxLength, out.MinLength = b.Format, b.ContentEncoding, b.MaxLength, b.MinLength
 	default:
-		out.Format, out.MaxLength, out.MinLength = a.Format, a.MaxLength, a.MinLength
+		out.Format, out.ContentEncoding, out.MaxLength, out.MinLength = a.Format, a.ContentEncoding, a.MaxLength, a.MinLength
 	}
 }
 
