@@ -1,0 +1,143 @@
+package journal
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// ReadDoc is one JSON document read from a journal: the line [Begin, End) without its newline.
+type ReadDoc struct {
+	Journal    string
+	Begin, End int64
+	UUID       UUID
+	Raw        json.RawMessage
+}
+
+// IsAck reports whether the document is an ACK that commits a transaction (not data).
+func (d ReadDoc) IsAck() bool { return d.UUID.Flags()&FlagAck != 0 }
+
+// LineReader splits a journal's content into documents and parses their /_meta/uuid. It reads
+// uncommitted: every document, including ACKs and documents of transactions later rolled back.
+type LineReader struct {
+	chunks  ChunkReader
+	journal string
+	buf     []byte
+	begin  int64 // Journal offset of buf[0].
+	// resync skips to the next newline first, when reading starts inside a document.
+	resync  bool
+	started bool
+}
+
+// NewLineReader reads documents from chunks. Set resync when the read offset may be inside a document.
+func NewLineReader(chunks ChunkReader, resync bool) *LineReader {
+	return &LineReader{chunks: chunks, resync: resync}
+}
+
+// Next returns the next document, io.EOF at the write head of a non-blocking read.
+func (r *LineReader) Next(ctx context.Context) (ReadDoc, error) {
+	for {
+		if i := bytes.IndexByte(r.buf, '\n'); i >= 0 {
+			line := r.buf[:i]
+			begin := r.begin
+			r.buf = r.buf[i+1:]
+			r.begin += int64(i + 1)
+			if r.resync {
+				r.resync = false
+				continue
+			}
+			doc, err := parseDoc(line)
+			doc.Journal, doc.Begin, doc.End = r.journal, begin, begin+int64(i+1)
+			if err != nil {
+				return ReadDoc{}, fmt.Errorf("journal %s: document at offset %d: %w", r.journal, begin, err)
+			}
+			return doc, nil
+		}
+		c, err := r.chunks.Next(ctx)
+		if err != nil {
+			return ReadDoc{}, err
+		}
+		if !r.started {
+			r.begin, r.journal, r.started = c.Begin, c.Journal, true
+		} else if c.Begin != r.begin+int64(len(r.buf)) {
+			// The reader skipped forward past missing content: restart at a document boundary.
+			r.buf, r.begin, r.resync = r.buf[:0], c.Begin, true
+		}
+		r.buf = append(r.buf, c.Data...)
+	}
+}
+
+// Close closes the underlying reader.
+func (r *LineReader) Close() error { return r.chunks.Close() }
+
+// parseDoc extracts the UUID of a document line.
+func parseDoc(line []byte) (ReadDoc, error) {
+	var meta struct {
+		Meta struct {
+			UUID string `json:"uuid"`
+		} `json:"_meta"`
+	}
+	if err := json.Unmarshal(line, &meta); err != nil {
+		return ReadDoc{}, fmt.Errorf("not a JSON document: %w", err)
+	}
+	if meta.Meta.UUID == "" {
+		return ReadDoc{}, errors.New("document has no /_meta/uuid")
+	}
+	u, err := ParseUUID(meta.Meta.UUID)
+	if err != nil {
+		return ReadDoc{}, err
+	}
+	return ReadDoc{UUID: u, Raw: append(json.RawMessage(nil), line...)}, nil
+}
+
+// CommittedReader reads a journal's committed documents in order, as Gazette's ReadCommittedIter:
+// documents of a transaction appear once its ACK is read, rolled-back and duplicate documents never.
+// ACK documents are returned too (IsAck), as Gazette does; callers that only want data skip them.
+type CommittedReader struct {
+	lines   *LineReader
+	seq     *Sequencer
+	through int64 // Documents ending at or before this offset were read before the checkpoint.
+}
+
+// ReadCommitted opens a read-committed reader of a journal, resuming from a checkpoint (zero for the
+// start). Reading restarts at the earliest open transaction so that its documents are replayed.
+func ReadCommitted(ctx context.Context, client Client, journal string, cp Checkpoint, block bool) (*CommittedReader, error) {
+	from := cp.Offset
+	for _, p := range cp.Producers {
+		if p.Begin >= 0 && p.Begin < from {
+			from = p.Begin
+		}
+	}
+	chunks, err := client.Read(ctx, ReadRequest{Journal: journal, Offset: from, Block: block})
+	if err != nil {
+		return nil, err
+	}
+	return &CommittedReader{lines: NewLineReader(chunks, false), seq: NewSequencer(cp), through: cp.Offset}, nil
+}
+
+// Next returns the next committed document.
+func (r *CommittedReader) Next(ctx context.Context) (ReadDoc, error) {
+	for {
+		if doc, ok := r.seq.Next(); ok {
+			return doc, nil
+		}
+		doc, err := r.lines.Next(ctx)
+		if err != nil {
+			return ReadDoc{}, err
+		}
+		if doc.End <= r.through {
+			r.seq.replay(doc)
+			continue
+		}
+		r.seq.Add(doc)
+	}
+}
+
+// Checkpoint is the reader's state after the documents Next has returned: resuming from it returns
+// each later committed document exactly once.
+func (r *CommittedReader) Checkpoint() Checkpoint { return r.seq.Checkpoint() }
+
+// Close closes the reader.
+func (r *CommittedReader) Close() error { return r.lines.Close() }

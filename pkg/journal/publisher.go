@@ -1,0 +1,118 @@
+package journal
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Publisher stamps documents of one producer with UUIDs and appends them as transactions, as a Flow
+// shard does: documents go out with CONTINUE flags, and ACK documents later commit them.
+type Publisher struct {
+	client   Client
+	producer ProducerID
+	clock    Clock
+	now      func() time.Time
+	touched  map[string]bool // Journals written since the last acknowledgement.
+}
+
+// NewPublisher returns a Publisher for producer, whose clock starts at the later of now and resume
+// (the last clock the producer used, so that clocks never repeat across restarts).
+func NewPublisher(client Client, producer ProducerID, resume Clock, now func() time.Time) *Publisher {
+	if now == nil {
+		now = time.Now
+	}
+	p := &Publisher{client: client, producer: producer, clock: resume, now: now, touched: map[string]bool{}}
+	return p
+}
+
+// Producer is the publisher's ProducerID.
+func (p *Publisher) Producer() ProducerID { return p.producer }
+
+// Clock is the last clock the publisher stamped.
+func (p *Publisher) Clock() Clock { return p.clock }
+
+// Document is a document bound for a journal. Doc must be a JSON object (map[string]any); its
+// /_meta/uuid is set by the publisher.
+type Document struct {
+	Journal string
+	Doc     map[string]any
+}
+
+// nextUUID ticks the clock and builds the next UUID with flags.
+func (p *Publisher) nextUUID(flags Flags) string {
+	p.clock.Update(p.now())
+	p.clock.Tick()
+	u, _ := BuildUUID(p.producer, p.clock, flags) // Flags are one of the three constants: they fit.
+	return u.String()
+}
+
+// Stage stamps docs with CONTINUE_TXN UUIDs and encodes them per journal, without appending. The
+// caller appends the result (and may persist it in its checkpoint first).
+func (p *Publisher) Stage(docs []Document) ([]Append, error) {
+	byJournal := map[string]*bytes.Buffer{}
+	var order []string
+	for _, d := range docs {
+		meta, _ := d.Doc["_meta"].(map[string]any)
+		if meta == nil {
+			meta = map[string]any{}
+			d.Doc["_meta"] = meta
+		}
+		meta["uuid"] = p.nextUUID(FlagContinue)
+		buf, ok := byJournal[d.Journal]
+		if !ok {
+			buf = new(bytes.Buffer)
+			byJournal[d.Journal] = buf
+			order = append(order, d.Journal)
+		}
+		if err := encodeLine(buf, d.Doc); err != nil {
+			return nil, fmt.Errorf("encoding a document for %s: %w", d.Journal, err)
+		}
+		p.touched[d.Journal] = true
+	}
+	out := make([]Append, 0, len(order))
+	for _, j := range order {
+		out = append(out, Append{Journal: j, Content: byJournal[j].Bytes()})
+	}
+	return out, nil
+}
+
+// AckIntents returns the ACK documents that commit the current transaction in every journal it
+// touched, and starts the next transaction. Flow persists these in its checkpoint before appending
+// them, so that a crash re-sends them.
+func (p *Publisher) AckIntents() []Append {
+	journals := make([]string, 0, len(p.touched))
+	for j := range p.touched {
+		journals = append(journals, j)
+	}
+	sort.Strings(journals)
+	uuid := p.nextUUID(FlagAck)
+	out := make([]Append, 0, len(journals))
+	for _, j := range journals {
+		out = append(out, Append{Journal: j, Content: []byte(`{"_meta":{"ack":true,"uuid":"` + uuid + `"}}` + "\n")})
+	}
+	p.touched = map[string]bool{}
+	return out
+}
+
+// Publish appends docs and then their ACKs as one durable transaction of the producer.
+func (p *Publisher) Publish(ctx context.Context, docs []Document) error {
+	appends, err := p.Stage(docs)
+	if err != nil {
+		return err
+	}
+	if err := p.client.Append(ctx, appends); err != nil {
+		return err
+	}
+	return p.client.Append(ctx, p.AckIntents())
+}
+
+// encodeLine writes v as one JSON line with sorted keys and no HTML escaping.
+func encodeLine(buf *bytes.Buffer, v any) error {
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
