@@ -25,7 +25,7 @@ type LineReader struct {
 	chunks  ChunkReader
 	journal string
 	buf     []byte
-	begin  int64 // Journal offset of buf[0].
+	begin   int64 // Journal offset of buf[0].
 	// resync skips to the next newline first, when reading starts inside a document.
 	resync  bool
 	started bool
