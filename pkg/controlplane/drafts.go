@@ -2,8 +2,8 @@ package controlplane
 
 import (
 	"context"
-	"encoding/json"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"regexp"
 	"strconv"
