@@ -186,6 +186,7 @@ type Schema struct {
 
 	shapeOnce sync.Once
 	shape     *Shape
+	planOnce  sync.Once
 	plan      annotationPlan
 }
 

@@ -12,13 +12,13 @@ func union(a, b *Shape) *Shape {
 		return a
 	}
 	out := &Shape{
-		Types:           a.Types | b.Types,
-		Title:           sameString(a.Title, b.Title),
-		Description:     sameString(a.Description, b.Description),
-		Anchor:          sameString(a.Anchor, b.Anchor),
-		Secret:          a.Secret && b.Secret,
-		MinItems:        min(a.MinItems, b.MinItems),
-		MaxItems:        maxBound(a.MaxItems, b.MaxItems),
+		Types:       a.Types | b.Types,
+		Title:       sameString(a.Title, b.Title),
+		Description: sameString(a.Description, b.Description),
+		Anchor:      sameString(a.Anchor, b.Anchor),
+		Secret:      a.Secret && b.Secret,
+		MinItems:    min(a.MinItems, b.MinItems),
+		MaxItems:    maxBound(a.MaxItems, b.MaxItems),
 	}
 	if a.HasDefault && b.HasDefault && valuesEqual(a.Default, b.Default) {
 		out.Default, out.HasDefault, out.defaultErr = a.Default, true, a.defaultErr

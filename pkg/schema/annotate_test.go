@@ -1,0 +1,108 @@
+package schema
+
+import (
+	"errors"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// flatten lists "ptr=strategy" for every annotated location, sorted by pointer.
+func flatten(a *Annotation) []string {
+	var out []string
+	var walk func(a *Annotation, ptr string)
+	walk = func(a *Annotation, ptr string) {
+		if a == nil {
+			return
+		}
+		if a.Reduce != nil {
+			out = append(out, ptr+"="+string(a.Reduce.Strategy))
+		}
+		for tok, c := range a.Children {
+			walk(c, ptr+"/"+escapeToken(tok))
+		}
+	}
+	walk(a, "")
+	sort.Slice(out, func(i, j int) bool {
+		pi, _, _ := strings.Cut(out[i], "=")
+		pj, _, _ := strings.Cut(out[j], "=")
+		return pi < pj
+	})
+	return out
+}
+
+const resetCounter = `{"type":"object","required":["key"],"properties":{"key":{"type":"string"}},
+	"oneOf":[
+	  {"properties":{"action":{"const":"reset"}},"required":["action"],"reduce":{"strategy":"lastWriteWins"}},
+	  {"properties":{"action":{"const":"sum","reduce":{"strategy":"firstWriteWins"}},"value":{"reduce":{"strategy":"sum"}}},
+	   "reduce":{"strategy":"merge"}}]}`
+
+func TestValidateReduce(t *testing.T) {
+	cases := []struct {
+		name, schema, doc string
+		want              string // comma-separated ptr=strategy, sorted
+	}{
+		{"no annotations", `{"type":"object"}`, `{"a":1}`, ""},
+		{"merge root with sum child", `{"reduce":{"strategy":"merge"},"properties":{"key":{"type":"string"},"value":{"type":"number","reduce":{"strategy":"sum"}}}}`,
+			`{"key":"k","value":5}`, "=merge,/value=sum"},
+		{"absent property contributes nothing", `{"reduce":{"strategy":"merge"},"properties":{"value":{"reduce":{"strategy":"sum"}}}}`,
+			`{}`, "=merge"},
+		{"reset counter: sum branch", resetCounter, `{"key":"k","action":"sum","value":5}`, "=merge,/action=firstWriteWins,/value=sum"},
+		{"reset counter: reset branch", resetCounter, `{"key":"k","action":"reset","value":0}`, "=lastWriteWins"},
+		{"if selects then", `{"if":{"properties":{"k":{"const":"a"}},"required":["k"]},"then":{"reduce":{"strategy":"sum"}},"else":{"reduce":{"strategy":"append"}}}`,
+			`{"k":"a"}`, "=sum"},
+		{"failed if selects else", `{"if":{"properties":{"k":{"const":"a"}},"required":["k"]},"then":{"reduce":{"strategy":"sum"}},"else":{"reduce":{"strategy":"append"}}}`,
+			`{"k":"b"}`, "=append"},
+		{"if annotations count when it passes", `{"if":{"reduce":{"strategy":"merge"},"type":"object"},"then":{"properties":{"n":{"reduce":{"strategy":"sum"}}}}}`,
+			`{"n":1}`, "=merge,/n=sum"},
+		{"if annotations do not count when it fails", `{"if":{"reduce":{"strategy":"merge"},"type":"array"}}`, `{"n":1}`, ""},
+		{"not contributes nothing", `{"not":{"type":"string","reduce":{"strategy":"sum"}}}`, `1`, ""},
+		{"anyOf: every valid branch", `{"anyOf":[{"type":"integer","reduce":{"strategy":"sum"}},{"minimum":0,"reduce":{"strategy":"sum"}},{"type":"string","reduce":{"strategy":"append"}}]}`,
+			`3`, "=sum"},
+		{"allOf and ref", `{"$defs":{"m":{"reduce":{"strategy":"merge"}}},"$ref":"#/$defs/m","allOf":[{"properties":{"a":{"reduce":{"strategy":"maximize"}}}}]}`,
+			`{"a":1}`, "=merge,/a=maximize"},
+		{"items, prefixItems and additionalProperties", `{"reduce":{"strategy":"merge"},"properties":{
+			"arr":{"reduce":{"strategy":"merge"},"prefixItems":[{"reduce":{"strategy":"sum"}}],"items":{"reduce":{"strategy":"maximize"}}},
+			"map":{"reduce":{"strategy":"merge"},"patternProperties":{"^p":{"reduce":{"strategy":"sum"}}},"additionalProperties":{"reduce":{"strategy":"minimize"}}}}}`,
+			`{"arr":[1,2,3],"map":{"px":1,"q":2}}`, "=merge,/arr=merge,/arr/0=sum,/arr/1=maximize,/arr/2=maximize,/map=merge,/map/px=sum,/map/q=minimize"},
+		{"2019 tuple and additionalItems", `{"items":[{"reduce":{"strategy":"sum"}}],"additionalItems":{"reduce":{"strategy":"append"}}}`,
+			`[1,[2]]`, "/0=sum,/1=append"},
+		{"identical strategies agree", `{"allOf":[{"reduce":{"strategy":"sum"}},{"reduce":{"strategy":"sum"}}]}`, `1`, "=sum"},
+		{"recursive schema", `{"$defs":{"n":{"reduce":{"strategy":"merge"},"properties":{"c":{"$ref":"#/$defs/n"},"v":{"reduce":{"strategy":"sum"}}}}},"$ref":"#/$defs/n"}`,
+			`{"v":1,"c":{"v":2,"c":{"v":3}}}`, "=merge,/c=merge,/c/c=merge,/c/c/v=sum,/c/v=sum,/v=sum"},
+		{"dependentSchemas", `{"dependentSchemas":{"a":{"reduce":{"strategy":"merge"}}}}`, `{"a":1}`, "=merge"},
+		{"dependentSchemas absent", `{"dependentSchemas":{"a":{"reduce":{"strategy":"merge"}}}}`, `{"b":1}`, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ann, err := compile(t, c.schema).ValidateReduce(decode(t, c.doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(flatten(ann), ","); got != c.want {
+				t.Errorf("annotations %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+func TestValidateReduceConflictsAndErrors(t *testing.T) {
+	s := compile(t, `{"reduce":{"strategy":"merge"},"properties":{"a":{
+		"allOf":[{"reduce":{"strategy":"sum"}},{"if":{"type":"integer"},"then":{"reduce":{"strategy":"maximize"}}}]}}}`)
+	if _, err := s.ValidateReduce(decode(t, `{"a":1.5}`)); err != nil {
+		t.Errorf("no conflict when the if fails: %v", err)
+	}
+	_, err := s.ValidateReduce(decode(t, `{"a":1}`))
+	if err == nil || err.Error() != "conflicting reduce strategies at /a: sum vs maximize" {
+		t.Errorf("conflict error = %v", err)
+	}
+	rootConflict := compile(t, `{"allOf":[{"reduce":{"strategy":"merge","key":["/k"]}},{"reduce":{"strategy":"merge"}}]}`)
+	if _, err := rootConflict.ValidateReduce(decode(t, `[]`)); err == nil || !strings.Contains(err.Error(), "at the document root: merge {key: [/k]} vs merge") {
+		t.Errorf("options conflict = %v", err)
+	}
+	_, err = compile(t, resetCounter).ValidateReduce(decode(t, `{"action":"sum"}`))
+	var verr *ValidationError
+	if !errors.As(err, &verr) {
+		t.Errorf("invalid document: %v", err)
+	}
+}
