@@ -3,6 +3,8 @@ package catalog
 import (
 	"net/url"
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/flowctl/flowctl/pkg/schema"
 )
@@ -15,6 +17,9 @@ type BuiltCollection struct {
 	// They are the same pointer when the collection has one schema.
 	WriteSchema, ReadSchema *schema.Schema
 	Key                     []string
+	// Projections are every field of the collection, sorted by field: explicit ones, the key,
+	// every location the read schema names, flow_document and flow_published_at.
+	Projections []schema.Projection
 	// PartitionFields are the fields of the logical partitions, sorted.
 	PartitionFields []string
 	Fragments       FragmentTemplate
@@ -79,11 +84,93 @@ func (b *builder) buildCollection(c *Collection) *BuiltCollection {
 		b.errorf(b.at(c.Scope, "key"), "collection.key-empty", "list the JSON pointers that identify a document, like key: [/id]",
 			"collection %s key cannot be empty", c.Name)
 	}
-	for i, ptr := range c.Key {
-		b.checkPointer(ptr, b.at(c.Scope, "key", itoa(i)))
-	}
 	b.checkProjections(bc)
+	if bc.ReadSchema == nil || bc.WriteSchema == nil {
+		return bc // already reported; key and projection checks need the schemas
+	}
+	b.deriveProjections(bc)
+	if bc.WriteSchema != bc.ReadSchema {
+		b.checkWriteSchemaKeys(bc)
+	}
 	return bc
+}
+
+// deriveProjections derives the projections from the read schema, reporting problems with keys
+// and explicit projections at the value that names the location.
+func (b *builder) deriveProjections(bc *BuiltCollection) {
+	c := bc.Def
+	explicit := make([]schema.ExplicitProjection, 0, len(c.Projections))
+	for _, p := range c.Projections {
+		explicit = append(explicit, schema.ExplicitProjection{Field: p.Field, Ptr: p.Location, Partition: p.Partition})
+	}
+	projections, problems := schema.Projections(bc.ReadSchema.Shape(), c.Key, explicit)
+	bc.Projections = projections
+	for _, p := range problems {
+		b.errorf(b.problemPosition(c, p), p.Code, problemHint(p.Code), "collection %s: %s", c.Name, p.Message)
+	}
+}
+
+// problemPosition finds the key entry or projection that names a problem's location.
+func (b *builder) problemPosition(c *Collection, p schema.Problem) Position {
+	if p.Code == schema.CodeProjectionRemap {
+		for _, proj := range c.Projections {
+			if strings.Contains(p.Message, strconv.Quote(proj.Location)) || strings.Contains(p.Message, proj.Field) {
+				return proj.Scope
+			}
+		}
+	}
+	for i, k := range c.Key {
+		if k == p.Ptr {
+			return b.at(c.Scope, "key", itoa(i))
+		}
+	}
+	for _, proj := range c.Projections {
+		if proj.Location == p.Ptr {
+			return b.at(proj.Scope, "location")
+		}
+	}
+	return c.Scope
+}
+
+func problemHint(code string) string {
+	switch code {
+	case schema.CodePtrUnknown:
+		return "declare the location under `properties` (or tuple `items`) in the schema"
+	case schema.CodeKeyWrongType:
+		return "give the location exactly one scalar type: string, integer or boolean (optionally with null)"
+	case schema.CodeKeyHasReduction:
+		return "remove the `reduce` annotation from the key location, or use lastWriteWins"
+	case schema.CodePtrMissingSlash, schema.CodePtrInvalid:
+		return "JSON pointers start with '/', like /id or /user/name"
+	}
+	return ""
+}
+
+// checkWriteSchemaKeys checks keys and partitions against the write schema too, and that their
+// types agree with the read schema's, since documents are keyed when written and when read.
+func (b *builder) checkWriteSchemaKeys(bc *BuiltCollection) {
+	c := bc.Def
+	read, write := bc.ReadSchema.Shape(), bc.WriteSchema.Shape()
+	check := func(ptr string, at Position) {
+		if p := schema.CheckKey(write, ptr); p != nil {
+			b.errorf(at, p.Code, problemHint(p.Code), "collection %s writeSchema: %s", c.Name, p.Message)
+			return
+		}
+		rt, _ := read.Locate(ptr)
+		wt, _ := write.Locate(ptr)
+		if rt.Types&^schema.Null != wt.Types&^schema.Null {
+			b.errorf(at, "collection.key-read-write-types", "give the location the same type in both schemas",
+				"collection %s: location %s is %s in the readSchema but %s in the writeSchema", c.Name, ptr, rt.Types, wt.Types)
+		}
+	}
+	for i, k := range c.Key {
+		check(k, b.at(c.Scope, "key", itoa(i)))
+	}
+	for _, p := range c.Projections {
+		if p.Partition {
+			check(p.Location, b.at(p.Scope, "location"))
+		}
+	}
 }
 
 // compileCollectionSchema compiles a collection schema and checks that its root is an object, as
@@ -131,7 +218,6 @@ func (b *builder) checkProjections(bc *BuiltCollection) {
 			b.checkName(namedEntity{"partition", p.Field, at}, tokenRe, "partition fields are letters, digits, '-', '_' and '.', without '/' or spaces")
 			bc.PartitionFields = append(bc.PartitionFields, p.Field)
 		}
-		b.checkPointer(p.Location, b.at(p.Scope, "location"))
 	}
 	sort.Strings(bc.PartitionFields)
 	b.checkCollisions(fields, false)

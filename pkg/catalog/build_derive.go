@@ -53,6 +53,7 @@ func (b *builder) buildDerivation(bc *BuiltCollection, d *Derivation) *BuiltDeri
 		bd.Transforms = append(bd.Transforms, bt)
 	}
 	b.checkCollisions(names, false)
+	b.checkShuffles(bc, bd)
 	if d.Using.SQLite != nil {
 		b.checkSQLite(bc, bd)
 	}

@@ -1,8 +1,13 @@
 package catalog
 
 import (
+	"errors"
 	"fmt"
 	"sort"
+	"strings"
+
+	"github.com/flowctl/flowctl/pkg/doc"
+	"github.com/flowctl/flowctl/pkg/schema"
 )
 
 // buildTests resolves each step's collection and documents. Tests are ordered by file, then name,
@@ -22,6 +27,11 @@ func (b *builder) buildTests() {
 			bs := &BuiltTestStep{Ingest: s.Ingest, Def: s, Partitions: s.Collection.Partitions, Scope: s.Scope}
 			bs.Collection = b.collection(s.Collection.Name, s.Collection.Scope, fmt.Sprintf("test %s step %d (%s)", t.Name, i, kind))
 			bs.Documents = b.stepDocuments(s)
+			if bs.Collection != nil && s.Ingest {
+				b.checkIngest(bs)
+			} else if bs.Collection != nil {
+				b.checkVerifyOrder(bs)
+			}
 			if bs.Collection != nil && s.Collection.Partitions != nil {
 				b.checkSelector(bs.Collection, s.Collection.Partitions, "test "+t.Name)
 			}
@@ -50,4 +60,59 @@ func (b *builder) stepDocuments(s *TestStep) []any {
 		}
 	}
 	return docs
+}
+
+// checkIngest validates each ingested document against the collection's write schema.
+func (b *builder) checkIngest(s *BuiltTestStep) {
+	if s.Collection.WriteSchema == nil {
+		return
+	}
+	for i, d := range s.Documents {
+		err := s.Collection.WriteSchema.Validate(d)
+		if err == nil {
+			continue
+		}
+		msg := err.Error()
+		var ve *schema.ValidationError
+		if errors.As(err, &ve) {
+			parts := make([]string, len(ve.Violations))
+			for j, v := range ve.Violations {
+				parts[j] = v.String()
+			}
+			msg = strings.Join(parts, "; ")
+		}
+		b.errorf(b.at(s.Def.Documents.Scope, itoa(i)), "test.ingest-invalid", "fix the document, or the schema of "+s.Collection.Name,
+			"test ingest document %d is invalid against the write schema of %s: %s", i, s.Collection.Name, msg)
+	}
+}
+
+// checkVerifyOrder checks that expected documents are in collection key order, which is the
+// order the verified documents are read in.
+func (b *builder) checkVerifyOrder(s *BuiltTestStep) {
+	key := make([]doc.Extractor, 0, len(s.Collection.Key))
+	for _, k := range s.Collection.Key {
+		ptr, err := doc.ParsePointer(k)
+		if err != nil {
+			return // reported with the collection
+		}
+		key = append(key, doc.Extractor{Ptr: ptr})
+	}
+	for i := 1; i < len(s.Documents); i++ {
+		prev, cur := doc.ExtractKey(s.Documents[i-1], key), doc.ExtractKey(s.Documents[i], key)
+		if compareKeys(prev, cur) > 0 {
+			b.errorf(b.at(s.Def.Documents.Scope, itoa(i)), "test.verify-order",
+				fmt.Sprintf("sort the expected documents by the key %s of %s", quoteList(s.Collection.Key), s.Collection.Name),
+				"documents to verify are not in collection key order: document %d sorts before document %d", i, i-1)
+			return
+		}
+	}
+}
+
+func compareKeys(a, b []any) int {
+	for i := range a {
+		if c := doc.Compare(a[i], b[i]); c != 0 {
+			return c
+		}
+	}
+	return 0
 }

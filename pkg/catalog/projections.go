@@ -1,7 +1,15 @@
 package catalog
 
-// projectionFields lists the fields a SQLite lambda may bind for a source collection.
+// projectionFields lists the fields a SQLite lambda may bind for a source collection: all of its
+// projections, or when its schema did not compile, those the catalog names.
 func (b *builder) projectionFields(c *BuiltCollection) []string {
+	if c.Projections != nil {
+		fields := make([]string, len(c.Projections))
+		for i, p := range c.Projections {
+			fields[i] = p.Field
+		}
+		return fields
+	}
 	fields := []string{"flow_document", "flow_published_at"}
 	for _, p := range c.Def.Projections {
 		fields = append(fields, p.Field)
