@@ -86,7 +86,7 @@ func (c *Combiner) AddFront(doc any) error {
 func (c *Combiner) add(doc any, front bool) error {
 	ann, err := c.spec.Schema.ValidateReduce(doc)
 	if err != nil {
-		return fmt.Errorf("document is invalid: %w", err)
+		return err // the validator's error already says the document is invalid, where and why
 	}
 	key := ExtractKey(doc, c.spec.Key)
 	c.idBuf = c.idBuf[:0]
@@ -145,7 +145,7 @@ func (c *Combiner) reduceFront(e, front *entry) error {
 		if i > 0 || ann == nil {
 			var err error
 			if ann, err = c.spec.Schema.ValidateReduce(d); err != nil {
-				return fmt.Errorf("combined document is invalid: %w", err)
+				return combinedInvalid(err)
 			}
 		}
 		if err := c.reduceInto(e, d, ann); err != nil {
@@ -166,7 +166,7 @@ func (c *Combiner) combine(e, later *entry) error {
 		if i > 0 || ann == nil {
 			var err error
 			if ann, err = c.spec.Schema.ValidateReduce(d); err != nil {
-				return fmt.Errorf("combined document is invalid: %w", err)
+				return combinedInvalid(err)
 			}
 		}
 		if err := c.reduceInto(e, d, ann); err != nil {
@@ -216,7 +216,7 @@ func (c *Combiner) finish(e *entry, full bool, fn func(Drained) error) error {
 	for _, d := range e.docs {
 		if e.reduced {
 			if _, err := c.spec.Schema.ValidateReduce(d); err != nil {
-				return fmt.Errorf("combined document is invalid: %w", err)
+				return combinedInvalid(err)
 			}
 		}
 		out := Drained{Key: PackKey(nil, d, c.spec.Key), Doc: d, Front: e.front, Deleted: e.deleted}
@@ -238,7 +238,7 @@ func (c *Combiner) reduceFully(e *entry) error {
 		if i > 0 || ann == nil {
 			var err error
 			if ann, err = c.spec.Schema.ValidateReduce(d); err != nil {
-				return fmt.Errorf("combined document is invalid: %w", err)
+				return combinedInvalid(err)
 			}
 		}
 		r := reducer{full: true}
@@ -251,4 +251,10 @@ func (c *Combiner) reduceFully(e *entry) error {
 	}
 	e.docs, e.ann, e.reduced = []any{acc}, nil, changed
 	return nil
+}
+
+// combinedInvalid marks a validation error of a document the combiner reduced, as Flow words it.
+// (*schema.Schema's errors begin "document is invalid: ".)
+func combinedInvalid(err error) error {
+	return fmt.Errorf("combined %w", err)
 }

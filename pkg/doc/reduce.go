@@ -53,7 +53,8 @@ func excerpt(v any) string {
 // Reduce reduces rhs into lhs (the earlier document) using ann, the `reduce` annotations that
 // applied when rhs was validated. lhsExists=false means there is no earlier document. full marks
 // lhs as the root-most document of the sequence: deletions apply and set terms are pruned.
-// Reduce may reuse or modify lhs and rhs; callers must not use them afterwards.
+// The result may share parts of lhs and rhs, which must not be modified afterwards; lhs and rhs
+// themselves are left as they were.
 func Reduce(lhs, rhs any, lhsExists bool, ann *schema.Annotation, full bool) (any, error) {
 	doc, _, err := ReduceRoot(lhs, rhs, lhsExists, ann, full)
 	return doc, err
@@ -142,7 +143,7 @@ func (r *reducer) appendArrays(lhs any, lhsOK bool, rhs any) (any, error) {
 		return nil, nil // A null LHS stays null.
 	default:
 		if la, ok := lhs.([]any); ok {
-			return append(la, ra...), nil
+			return slices.Concat(la, ra), nil // never into la's spare capacity: la may be kept
 		}
 	}
 	return nil, r.fail(ErrAppendWrongType, lhs, lhsOK, rhs)
@@ -203,23 +204,26 @@ func (r *reducer) merge(lhs any, lhsOK bool, rhs any, ann *schema.Annotation, ke
 }
 
 // mergeObjects reduces rhs's properties into lhs (nil: reduce rhs alone), in property order.
+// It builds a new object: when a reduction fails as not associative, the combiner keeps the LHS
+// as it was.
 func (r *reducer) mergeObjects(lhs, rhs map[string]any, ann *schema.Annotation) (any, error) {
-	if lhs == nil {
-		lhs = make(map[string]any, len(rhs))
+	out := make(map[string]any, len(lhs)+len(rhs))
+	for k, v := range lhs {
+		out[k] = v
 	}
 	for _, prop := range sortedKeys(rhs) {
 		lv, lok := lhs[prop]
-		out, deleted, err := r.child(prop, lv, lok, rhs[prop], ann)
+		v, deleted, err := r.child(prop, lv, lok, rhs[prop], ann)
 		if err != nil {
 			return nil, err
 		}
 		if deleted {
-			delete(lhs, prop)
+			delete(out, prop)
 		} else {
-			lhs[prop] = out
+			out[prop] = v
 		}
 	}
-	return lhs, nil
+	return out, nil
 }
 
 // mergeArrays merges item-wise by index, or with a key as a sorted merge-join of arrays that are
