@@ -15,14 +15,20 @@ type Fragment struct {
 	Begin   int64  `json:"begin"`
 	End     int64  `json:"end"`
 	// Sum is the SHA-1 of the uncompressed content.
-	Sum   [20]byte `json:"-"`
-	Codec Codec    `json:"compressionCodec"`
+	Sum   SHA1Sum `json:"sum"`
+	Codec Codec   `json:"compressionCodec"`
 	// PathPostfix is the Hive-style folder between the journal and the file: utc_date=.../utc_hour=...
 	PathPostfix string    `json:"pathPostfix"`
 	ModTime     time.Time `json:"modTime"`
 	// Store is the URL of the store holding the fragment.
 	Store string `json:"store"`
 }
+
+// SHA1Sum is a SHA-1 digest, written as 40 hex digits.
+type SHA1Sum [20]byte
+
+// MarshalText writes the digest in hex.
+func (s SHA1Sum) MarshalText() ([]byte, error) { return []byte(hex.EncodeToString(s[:])), nil }
 
 // ContentName is the fragment's file name, as Gazette names it: <begin>-<end>-<sha1><ext>.
 func (f Fragment) ContentName() string {

@@ -136,7 +136,7 @@ func checkFragmentNames(t *testing.T, storeDir string, frags []Fragment) {
 				t.Fatalf("%s: %v", f.ContentPath(), err)
 			}
 		}
-		if int64(len(content)) != f.End-f.Begin || sha1.Sum(content) != f.Sum {
+		if int64(len(content)) != f.End-f.Begin || SHA1Sum(sha1.Sum(content)) != f.Sum {
 			t.Fatalf("fragment %s holds %d bytes with sha1 %x", f.ContentPath(), len(content), sha1.Sum(content))
 		}
 	}
