@@ -108,8 +108,8 @@ func TestSetAsMap(t *testing.T) {
 func TestSetErrors(t *testing.T) {
 	set := strat(s("set"))
 	cases := []struct{ lhs, rhs, ptr string }{
-		{`{"add": {}}`, `{"intersect": []}`, ""},          // forms mixed across sides
-		{`{"add": {}, "intersect": []}`, `{}`, ""},         // forms mixed within a side
+		{`{"add": {}}`, `{"intersect": []}`, ""},             // forms mixed across sides
+		{`{"add": {}, "intersect": []}`, `{}`, ""},           // forms mixed within a side
 		{`{"intersect": [], "remove": []}`, `{}`, "/remove"}, // intersect with remove
 		{`{"intersect": []}`, `42`, ""},                      // not an object
 		{`{"add": {}}`, `{"other": {}}`, "/other"},           // unknown term

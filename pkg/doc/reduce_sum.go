@@ -11,7 +11,6 @@ import (
 // sum adds numbers as Flow does: integers stay integers (checked u64/i64 arithmetic), a float
 // makes a float, and numeric strings add with arbitrary precision into a string result.
 func (r *reducer) sum(lhs any, lhsOK bool, rhs any) (any, error) {
-	r.changed = true
 	ln, lok := summand{number: number{kind: kindUint}}, true
 	if lhsOK {
 		ln, lok = parseSummand(lhs)
@@ -23,6 +22,9 @@ func (r *reducer) sum(lhs any, lhsOK bool, rhs any) (any, error) {
 	out, ok := ln.add(rn)
 	if !ok {
 		return nil, r.fail(ErrSumOverflow, lhs, lhsOK, rhs)
+	}
+	if !lhsOK && out != rhs {
+		r.changed = true // 0 + "007" is "7": the document is no longer what was validated
 	}
 	return out, nil
 }

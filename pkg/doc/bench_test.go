@@ -1,0 +1,121 @@
+package doc
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/flowctl/flowctl/pkg/schema"
+)
+
+// benchSchema is a ~500-byte document shape with reductions at several locations.
+const benchSchema = `{"type":"object","reduce":{"strategy":"merge"},"required":["id","ts","kind"],
+ "properties":{
+  "id":{"type":"string"},"ts":{"type":"string","format":"date-time"},
+  "kind":{"enum":["view","click","buy"]},
+  "count":{"type":"integer","reduce":{"strategy":"sum"}},
+  "amount":{"type":"number","reduce":{"strategy":"sum"}},
+  "maxPrice":{"type":"number","reduce":{"strategy":"maximize"}},
+  "firstSeen":{"type":"string","reduce":{"strategy":"firstWriteWins"}},
+  "tags":{"type":"array","items":{"type":"string"},"reduce":{"strategy":"append"}},
+  "device":{"type":"object","properties":{"os":{"type":"string"},"model":{"type":"string"},
+            "screen":{"type":"object","properties":{"w":{"type":"integer"},"h":{"type":"integer"}}}}},
+  "note":{"type":["string","null"]}
+ }}`
+
+func benchDocs(n, keys int) [][]byte {
+	rng := rand.New(rand.NewPCG(42, 42))
+	out := make([][]byte, n)
+	for i := range out {
+		out[i] = fmt.Appendf(nil, `{"id":"user-%08d","ts":"2026-11-21T10:%02d:%02dZ","kind":"click","count":%d,"amount":%d.%02d,`+
+			`"maxPrice":%d.5,"firstSeen":"2026-11-21T10:00:00Z","tags":["t%d","t%d"],`+
+			`"device":{"os":"linux","model":"model-%04d","screen":{"w":1920,"h":1080}},`+
+			`"note":"a note that pads the document to a realistic size of about five hundred bytes, %d"}`,
+			rng.IntN(keys), rng.IntN(60), rng.IntN(60), rng.IntN(10), rng.IntN(1000), rng.IntN(100),
+			rng.IntN(500), rng.IntN(50), rng.IntN(50), rng.IntN(10000), rng.Uint64())
+	}
+	return out
+}
+
+func docsBytes(docs [][]byte) int64 {
+	var n int64
+	for _, d := range docs {
+		n += int64(len(d))
+	}
+	return n
+}
+
+// BenchmarkValidate is decode + validation alone, the baseline for BenchmarkValidateCombine.
+func BenchmarkValidate(b *testing.B) {
+	sch := compileSchema(b, benchSchema)
+	docs := benchDocs(100_000, 100_000)
+	b.SetBytes(docsBytes(docs) / int64(len(docs)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		d, err := Decode(docs[i%len(docs)])
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := sch.ValidateReduce(d); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "docs/s")
+}
+
+// BenchmarkValidateCombine decodes, validates, reduces by key (100k distinct keys) and drains
+// fully, re-validating combined documents: the whole per-document cost of a combiner.
+func BenchmarkValidateCombine(b *testing.B) {
+	benchCombine(b, true)
+}
+
+// BenchmarkCombineOnly measures the combiner without schema validation (a validator that only
+// returns fixed annotations), to show the combiner's own share.
+func BenchmarkCombineOnly(b *testing.B) {
+	benchCombine(b, false)
+}
+
+// fixedAnnotations skips validation and returns one document's annotations for every document.
+type fixedAnnotations struct{}
+
+var fixedAnn *schema.Annotation
+
+func (fixedAnnotations) ValidateReduce(any) (*schema.Annotation, error) { return fixedAnn, nil }
+
+func benchCombine(b *testing.B, validate bool) {
+	sch := compileSchema(b, benchSchema)
+	docs := benchDocs(100_000, 100_000)
+	var v Validator = sch
+	if !validate {
+		ann, err := sch.ValidateReduce(mustDecode(b, string(docs[0])))
+		if err != nil {
+			b.Fatal(err)
+		}
+		fixedAnn = ann
+		v = fixedAnnotations{}
+	}
+	b.SetBytes(docsBytes(docs) / int64(len(docs)))
+	b.ResetTimer()
+	var c *Combiner
+	for i := 0; i < b.N; i++ {
+		if i%len(docs) == 0 {
+			if c != nil {
+				if err := c.Drain(true, func(Drained) error { return nil }); err != nil {
+					b.Fatal(err)
+				}
+			}
+			c, _ = NewCombiner(CombinerSpec{Key: keyOf("/id"), Schema: v})
+		}
+		d, err := Decode(docs[i%len(docs)])
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := c.Add(d); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := c.Drain(true, func(Drained) error { return nil }); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "docs/s")
+}
