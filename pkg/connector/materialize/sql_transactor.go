@@ -24,7 +24,8 @@ type sqlTransactor struct {
 	checkpoints string
 	fence       int64
 	bindings    []*sqlBinding
-	tx          *sql.Tx // open from the first store until commit
+	tx          *sql.Tx                 // open from the first store until commit
+	txStmts     map[*sql.Stmt]*sql.Stmt // statements bound to tx, as Tx.Stmt re-prepares on every call
 }
 
 // sqlBinding holds a binding's statements and the keys staged for loading.
@@ -285,6 +286,7 @@ func (t *sqlTransactor) store(i int, r *row) error {
 		if t.tx, err = t.conn.BeginTx(context.Background(), nil); err != nil {
 			return err
 		}
+		t.txStmts = map[*sql.Stmt]*sql.Stmt{}
 	}
 	args := make([]any, 0, len(r.key)+len(r.values)+1)
 	for _, v := range r.values {
@@ -313,7 +315,12 @@ func (t *sqlTransactor) store(i int, r *row) error {
 	default:
 		stmt, args = b.insert, append(keyArgs, args...)
 	}
-	if _, err := t.tx.Stmt(stmt).Exec(args...); err != nil {
+	bound, ok := t.txStmts[stmt]
+	if !ok {
+		bound = t.tx.Stmt(stmt)
+		t.txStmts[stmt] = bound
+	}
+	if _, err := bound.Exec(args...); err != nil {
 		return fmt.Errorf("materialization %s: storing to binding %d: %w", t.name, i, err)
 	}
 	return nil

@@ -1,5 +1,3 @@
-// Package sourcefile reads NDJSON, JSON-array and CSV files incrementally by byte offset, for the
-// ghcr.io/flowctl/source-file capture.
 package sourcefile
 
 import (
@@ -13,28 +11,25 @@ import (
 	"os"
 )
 
-// record is one document read from a file, with the byte offsets where it starts (stable across
-// resumed reads, so it can key documents) and just past it (where a resumed read starts).
+// record is one document read from a file: its JSON object text, the byte offset where it starts
+// (stable across resumed reads, so it can key documents) and the offset just past it (where a
+// resumed read starts).
 type record struct {
-	doc        map[string]any
+	raw        []byte
 	start, end int64
 }
 
-// readFile calls emit for each record of path after byte offset from. JSON array files have no
-// resumable positions inside them, so they are read whole (from is then 0 or the file's end).
-func readFile(path, format string, from int64, emit func(record) error) error {
+// readFile calls emit for each record of path that ends after byte offset from.
+func readFile(path string, format Format, from int64, emit func(record) error) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	switch format {
-	case "json":
-		if from > 0 {
-			return nil
-		}
-		return readJSONArray(f, path, emit)
-	case "csv":
+	case FormatJSON:
+		return readJSONArray(f, path, from, emit)
+	case FormatCSV:
 		return readCSV(f, path, from, emit)
 	default:
 		return readNDJSON(f, path, from, emit)
@@ -49,40 +44,53 @@ func readNDJSON(f *os.File, path string, from int64, emit func(record) error) er
 	pos := from
 	for {
 		text, err := r.ReadBytes('\n')
-		if errors.Is(err, io.EOF) && (len(text) == 0 || !bytes.HasSuffix(text, []byte("\n"))) {
-			// A last line without its newline may still be being written: it is read next time.
-			return nil
-		} else if err != nil {
+		atEOF := errors.Is(err, io.EOF)
+		if err != nil && !atEOF {
 			return err
+		}
+		if len(text) == 0 {
+			return nil
 		}
 		start := pos
 		pos += int64(len(text))
-		if len(bytes.TrimSpace(text)) == 0 {
+		line := bytes.TrimSpace(text)
+		if len(line) == 0 {
 			continue
 		}
-		doc, err := decodeObject(text)
-		if err != nil {
-			return fmt.Errorf("%s: the line ending at byte %d: %w", path, pos, err)
+		if problem := checkObject(line); problem != nil {
+			if atEOF {
+				// A last line without its newline may still be being written: it is read next time.
+				return nil
+			}
+			return fmt.Errorf("%s:%d: %w (each line must hold one JSON object)", path, lineAt(path, start), problem)
 		}
-		if err := emit(record{doc: doc, start: start, end: pos}); err != nil {
+		if err := emit(record{raw: line, start: start, end: pos}); err != nil {
 			return err
 		}
 	}
 }
 
-func readJSONArray(f *os.File, path string, emit func(record) error) error {
-	dec := json.NewDecoder(bufio.NewReader(f))
-	dec.UseNumber()
+// readJSONArray reads a file holding one array of objects. Positions inside an array cannot be
+// seeked to, so a resumed read decodes the array again and skips elements that end before from.
+func readJSONArray(f *os.File, path string, from int64, emit func(record) error) error {
+	dec := json.NewDecoder(bufio.NewReaderSize(f, 1<<16))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
-		return fmt.Errorf("%s: a json-format file must hold one JSON array of objects", path)
+		return fmt.Errorf("%s: a json-format file must hold one JSON array of objects (use format ndjson for one object per line)", path)
 	}
 	for n := 1; dec.More(); n++ {
 		start := dec.InputOffset()
-		var doc map[string]any
-		if err := dec.Decode(&doc); err != nil || doc == nil {
-			return fmt.Errorf("%s: element %d is not a JSON object (%v)", path, n, err)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return fmt.Errorf("%s:%d: array element %d is not valid JSON: %w", path, lineAt(path, start), n, err)
 		}
-		if err := emit(record{doc: doc, start: start, end: dec.InputOffset()}); err != nil {
+		end := dec.InputOffset()
+		if end <= from {
+			continue
+		}
+		if problem := checkObject(raw); problem != nil {
+			return fmt.Errorf("%s:%d: array element %d: %w", path, lineAt(path, start), n, problem)
+		}
+		if err := emit(record{raw: raw, start: start, end: end}); err != nil {
 			return err
 		}
 	}
@@ -92,53 +100,81 @@ func readJSONArray(f *os.File, path string, emit func(record) error) error {
 	return nil
 }
 
+// readCSV reads a CSV file whose first row names the fields; every value is a string.
 func readCSV(f *os.File, path string, from int64, emit func(record) error) error {
 	r := csv.NewReader(f)
-	r.ReuseRecord = false
 	header, err := r.Read()
 	if errors.Is(err, io.EOF) {
 		return nil
 	} else if err != nil {
 		return fmt.Errorf("%s: reading the header row: %w", path, err)
 	}
-	if from == 0 {
+	if from < r.InputOffset() {
 		from = r.InputOffset()
 	}
 	if _, err := f.Seek(from, io.SeekStart); err != nil {
 		return err
 	}
-	r = csv.NewReader(bufio.NewReader(f))
+	r = csv.NewReader(bufio.NewReaderSize(f, 1<<16))
 	r.FieldsPerRecord = len(header)
+	doc := make(map[string]string, len(header))
 	for {
 		start := from + r.InputOffset()
 		row, err := r.Read()
 		if errors.Is(err, io.EOF) {
 			return nil
 		} else if err != nil {
-			return fmt.Errorf("%s: %w (every row needs the header's %d fields)", path, err, len(header))
+			var parseErr *csv.ParseError
+			if errors.As(err, &parseErr) {
+				err = parseErr.Err
+			}
+			return fmt.Errorf("%s:%d: %w (every row needs the header's %d fields)", path, lineAt(path, start), err, len(header))
 		}
-		doc := make(map[string]any, len(header))
 		for i, name := range header {
 			doc[name] = row[i]
 		}
-		if err := emit(record{doc: doc, start: start, end: from + r.InputOffset()}); err != nil {
+		raw, err := json.Marshal(doc)
+		if err != nil {
+			return err
+		}
+		if err := emit(record{raw: raw, start: start, end: from + r.InputOffset()}); err != nil {
 			return err
 		}
 	}
 }
 
-func decodeObject(text []byte) (map[string]any, error) {
+// checkObject reports why text is not exactly one JSON object, or nil. Validity is checked first
+// because it is much cheaper than decoding, and the decoder then only explains failures.
+func checkObject(text []byte) error {
+	if json.Valid(text) {
+		if text[0] != '{' {
+			return errors.New("not a JSON object")
+		}
+		return nil
+	}
+	var v any
 	dec := json.NewDecoder(bytes.NewReader(text))
-	dec.UseNumber()
-	var doc map[string]any
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("not valid JSON: %w", err)
+	if err := dec.Decode(&v); err != nil {
+		return fmt.Errorf("not valid JSON: %w", err)
 	}
-	if doc == nil {
-		return nil, errors.New("not a JSON object")
+	return errors.New("more than one JSON value on one line")
+}
+
+// lineAt returns the 1-based line number of byte offset in path. It only runs to explain an error,
+// so it rereads the file instead of counting lines on the hot path.
+func lineAt(path string, offset int64) int {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0
 	}
-	if dec.More() {
-		return nil, errors.New("more than one JSON value on one line")
+	defer f.Close()
+	line := 1
+	r := bufio.NewReader(io.LimitReader(f, offset))
+	for {
+		chunk, err := r.ReadSlice('\n')
+		line += bytes.Count(chunk, []byte("\n"))
+		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
+			return line
+		}
 	}
-	return doc, nil
 }
