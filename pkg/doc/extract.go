@@ -2,8 +2,10 @@ package doc
 
 import (
 	"encoding/json"
+	"fmt"
 
 	"github.com/flowctl/flowctl/pkg/doc/tuple"
+	"github.com/flowctl/flowctl/pkg/schema"
 )
 
 // Extractor reads one key component of a document. A missing location yields Default if the
@@ -66,4 +68,24 @@ func PackValue(buf []byte, v any) []byte {
 	default: // arrays and objects
 		return tuple.PackBytes(buf, Append(nil, v))
 	}
+}
+
+// KeyExtractors builds the extractors of a collection key, taking each location's default from the
+// schema shape, so that a document missing a key location is keyed as Flow keys it.
+func KeyExtractors(shape *schema.Shape, key []string) ([]Extractor, error) {
+	out := make([]Extractor, 0, len(key))
+	for _, k := range key {
+		ptr, err := ParsePointer(k)
+		if err != nil {
+			return nil, fmt.Errorf("key %q: %w", k, err)
+		}
+		ex := Extractor{Ptr: ptr}
+		if shape != nil {
+			if loc, _ := shape.Locate(k); loc != nil && loc.HasDefault {
+				ex.Default, ex.HasDefault = loc.Default, true
+			}
+		}
+		out = append(out, ex)
+	}
+	return out, nil
 }
