@@ -147,6 +147,31 @@ func (s *Store) UpsertDraftSpecs(ctx context.Context, p *Principal, id string, s
 	return out, err
 }
 
+// RemoveDraftSpecs drops the named entries from one of the principal's drafts; names not in the
+// draft are ignored.
+func (s *Store) RemoveDraftSpecs(ctx context.Context, p *Principal, id string, names []string) (api.Draft, error) {
+	if len(names) == 0 || len(names) > MaxNames {
+		return api.Draft{}, badRequestf("name 1 to %d specs to remove with ?name=...", MaxNames)
+	}
+	var out api.Draft
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := s.loadDraft(ctx, tx, p, id); err != nil {
+			return err
+		}
+		args := []any{id}
+		for _, n := range names {
+			args = append(args, n)
+		}
+		if _, err := s.exec(ctx, tx, `DELETE FROM draft_specs WHERE draft_id = ? AND catalog_name IN (`+placeholders(len(names))+`)`, args...); err != nil {
+			return err
+		}
+		var err error
+		out, err = s.loadDraft(ctx, tx, p, id)
+		return err
+	})
+	return out, err
+}
+
 // cleanDraftSpec validates one draft spec and canonicalises its JSON.
 func cleanDraftSpec(p *Principal, ds api.DraftSpec) (api.DraftSpec, error) {
 	if err := api.ValidateName(ds.CatalogName); err != nil {

@@ -37,7 +37,7 @@ func (cp *ControlPlane) Handler(maxBodyBytes int64) http.Handler {
 	route("/api/v1/tokens/{id}", map[string]authedFunc{"DELETE": h.revokeToken})
 	route("/api/v1/drafts", map[string]authedFunc{"GET": h.listDrafts, "POST": h.createDraft})
 	route("/api/v1/drafts/{id}", map[string]authedFunc{"GET": h.getDraft, "DELETE": h.deleteDraft})
-	route("/api/v1/drafts/{id}/specs", map[string]authedFunc{"PUT": h.upsertSpecs})
+	route("/api/v1/drafts/{id}/specs", map[string]authedFunc{"PUT": h.upsertSpecs, "DELETE": h.removeSpecs})
 	route("/api/v1/drafts/{id}/publish", map[string]authedFunc{"POST": h.publish})
 	route("/api/v1/live-specs", map[string]authedFunc{"GET": h.liveSpecs})
 	route("/api/v1/history", map[string]authedFunc{"GET": h.history})

@@ -11,8 +11,9 @@ import (
 // LiveFilter selects live specs. An empty filter selects every spec the principal can read.
 type LiveFilter struct {
 	Prefix string
-	Name   string
-	Types  []api.SpecType
+	// Names selects these exact names (at most MaxNames).
+	Names []string
+	Types []api.SpecType
 	// WithSpec includes each spec's JSON.
 	WithSpec bool
 }
@@ -22,8 +23,11 @@ func (s *Store) ListLiveSpecs(ctx context.Context, p *Principal, f LiveFilter) (
 	if err := api.ValidatePrefix(f.Prefix); err != nil {
 		return nil, badRequestf("%v", err)
 	}
-	if f.Name != "" {
-		if err := api.ValidateName(f.Name); err != nil {
+	if len(f.Names) > MaxNames {
+		return nil, badRequestf("%d names asked for at once; the limit is %d: split the request", len(f.Names), MaxNames)
+	}
+	for _, n := range f.Names {
+		if err := api.ValidateName(n); err != nil {
 			return nil, badRequestf("%v", err)
 		}
 	}
@@ -39,9 +43,11 @@ func (s *Store) ListLiveSpecs(ctx context.Context, p *Principal, f LiveFilter) (
 	query := `SELECT ` + cols + ` FROM live_specs`
 	var args []any
 	switch {
-	case f.Name != "":
-		query += ` WHERE catalog_name = ?`
-		args = append(args, f.Name)
+	case len(f.Names) > 0:
+		query += ` WHERE catalog_name IN (` + placeholders(len(f.Names)) + `)`
+		for _, n := range f.Names {
+			args = append(args, n)
+		}
 	case f.Prefix != "":
 		// substr and length count characters on both backends, and are case-sensitive, unlike LIKE.
 		query += ` WHERE substr(catalog_name, 1, length(?)) = ?`
@@ -118,6 +124,12 @@ func (s *Store) History(ctx context.Context, p *Principal, name string) ([]api.H
 	return out, rows.Err()
 }
 
+// MaxNames bounds the names one listing selects, which keeps queries under the databases' parameter limits.
+const MaxNames = 1000
+
+// placeholders is "?,?,...,?" with n marks.
+func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
+
 // liveSpec is a live spec as a publication sees it.
 type liveSpec struct {
 	specType  api.SpecType
@@ -135,9 +147,8 @@ func (s *Store) loadLive(ctx context.Context, names []string) (map[string]liveSp
 		for i, n := range chunk {
 			args[i] = n
 		}
-		placeholders := strings.TrimSuffix(strings.Repeat("?,", len(chunk)), ",")
 		rows, err := s.query(ctx, s.db, `SELECT catalog_name, spec_type, spec, last_pub_id FROM live_specs
-			WHERE catalog_name IN (`+placeholders+`)`, args...)
+			WHERE catalog_name IN (`+placeholders(len(chunk))+`)`, args...)
 		if err != nil {
 			return nil, err
 		}

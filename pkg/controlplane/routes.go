@@ -74,6 +74,16 @@ func (h *handler) upsertSpecs(ctx context.Context, p *Principal, r *http.Request
 	return http.StatusOK, d, err
 }
 
+// removeSpecs serves DELETE /api/v1/drafts/{id}/specs?name=N[&name=N2]: it drops entries of a draft.
+func (h *handler) removeSpecs(ctx context.Context, p *Principal, r *http.Request) (int, any, error) {
+	id, err := draftID(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	d, err := h.cp.Store.RemoveDraftSpecs(ctx, p, id, r.URL.Query()["name"])
+	return http.StatusOK, d, err
+}
+
 func (h *handler) publish(ctx context.Context, p *Principal, r *http.Request) (int, any, error) {
 	id, err := draftID(r)
 	if err != nil {
@@ -87,10 +97,10 @@ func (h *handler) publish(ctx context.Context, p *Principal, r *http.Request) (i
 	return http.StatusOK, pub, err
 }
 
-// liveSpecs serves GET /api/v1/live-specs?prefix=P&name=N&type=T[&type=T2]&withSpec=true.
+// liveSpecs serves GET /api/v1/live-specs?prefix=P&name=N[&name=N2]&type=T[&type=T2]&withSpec=true.
 func (h *handler) liveSpecs(ctx context.Context, p *Principal, r *http.Request) (int, any, error) {
 	q := r.URL.Query()
-	f := LiveFilter{Prefix: q.Get("prefix"), Name: q.Get("name"), WithSpec: q.Get("withSpec") == "true"}
+	f := LiveFilter{Prefix: q.Get("prefix"), Names: q["name"], WithSpec: q.Get("withSpec") == "true"}
 	for _, t := range q["type"] {
 		for _, one := range strings.Split(t, ",") {
 			f.Types = append(f.Types, api.SpecType(one))

@@ -1,0 +1,304 @@
+package draft
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/flowctl/flowctl/pkg/controlplane/api"
+)
+
+// Bundle loads a local catalog and everything it imports, and returns one self-contained draft spec
+// per entity, sorted by name: schema files are inlined (their external $refs bundled under $defs),
+// and file references of configs, resources, migrations, lambdas, modules and test documents are
+// replaced by the files' contents, following Flow's file-or-inline rule. Flow's in-spec
+// `expectPubId` and `delete` become the draft spec's expectPubId and a deletion.
+func Bundle(source string) ([]api.DraftSpec, error) {
+	abs, err := filepath.Abs(source)
+	if err != nil {
+		return nil, err
+	}
+	b := &bundler{seen: map[string]bool{}, specs: map[string]api.DraftSpec{}}
+	if err := b.loadCatalog(abs); err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(b.specs))
+	for n := range b.specs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	out := make([]api.DraftSpec, 0, len(names))
+	for _, n := range names {
+		out = append(out, b.specs[n])
+	}
+	return out, nil
+}
+
+type bundler struct {
+	seen  map[string]bool
+	specs map[string]api.DraftSpec
+	where map[string]string
+}
+
+var sectionTypes = map[string]api.SpecType{
+	"captures": api.Capture, "collections": api.Collection, "materializations": api.Materialization, "tests": api.Test,
+}
+
+func (b *bundler) loadCatalog(path string) error {
+	if b.seen[path] {
+		return nil // import cycles are fine
+	}
+	b.seen[path] = true
+	doc, err := readDoc(path)
+	if err != nil {
+		return err
+	}
+	top, ok := doc.(map[string]any)
+	if !ok {
+		return fmt.Errorf("%s: a catalog must be an object with collections, captures, materializations, tests or import", path)
+	}
+	keys := sortedKeys(top)
+	for _, key := range keys {
+		switch key {
+		case "import":
+			imports, _ := top[key].([]any)
+			for i, imp := range imports {
+				s, _ := imp.(string)
+				target, err := resolveFile(path, s)
+				if err != nil {
+					return fmt.Errorf("%s#/import/%d: %v", path, i, err)
+				}
+				if err := b.loadCatalog(target); err != nil {
+					return err
+				}
+			}
+		case "$schema", "storageMappings":
+			// Editors' hint, and storage the control plane assigns: not part of any spec.
+		default:
+			t, ok := sectionTypes[key]
+			if !ok {
+				return fmt.Errorf("%s: unknown top-level key %q (expected import, collections, captures, materializations or tests)", path, key)
+			}
+			section, _ := top[key].(map[string]any)
+			for _, name := range sortedKeys(section) {
+				if err := b.addSpec(path, key, t, name, section[name]); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (b *bundler) addSpec(file, section string, t api.SpecType, name string, spec any) error {
+	at := fmt.Sprintf("%s#/%s/%s", file, section, strings.ReplaceAll(strings.ReplaceAll(name, "~", "~0"), "/", "~1"))
+	if err := api.ValidateName(name); err != nil {
+		return fmt.Errorf("%s: %v", at, err)
+	}
+	if b.where == nil {
+		b.where = map[string]string{}
+	}
+	if prev, ok := b.where[name]; ok {
+		return fmt.Errorf("%s: %s is defined twice (also at %s)", at, name, prev)
+	}
+	b.where[name] = at
+	inl := inliner{file: file, at: at}
+	spec = inl.spec(t, spec)
+	if inl.err != nil {
+		return inl.err
+	}
+	ds := api.DraftSpec{CatalogName: name, SpecType: t}
+	if obj, ok := spec.(map[string]any); ok {
+		ds.ExpectPubID, _ = obj["expectPubId"].(string)
+		del, _ := obj["delete"].(bool)
+		delete(obj, "expectPubId")
+		delete(obj, "delete")
+		if del {
+			b.specs[name] = ds
+			return nil
+		}
+	}
+	raw, err := json.Marshal(spec)
+	if err != nil {
+		return err
+	}
+	ds.Spec = raw
+	b.specs[name] = ds
+	return nil
+}
+
+// inliner replaces file references inside one spec with the files' contents.
+type inliner struct {
+	file, at string
+	err      error
+}
+
+func (in *inliner) fail(ptr string, err error) {
+	if in.err == nil {
+		in.err = fmt.Errorf("%s%s: %v", in.at, ptr, err)
+	}
+}
+
+func (in *inliner) spec(t api.SpecType, spec any) any {
+	obj, ok := spec.(map[string]any)
+	if !ok {
+		if steps, isArr := spec.([]any); isArr && t == api.Test {
+			in.steps("", steps)
+		}
+		return spec
+	}
+	switch t {
+	case api.Collection:
+		for _, f := range []string{"schema", "writeSchema", "readSchema"} {
+			if ref, isRef := obj[f].(string); isRef {
+				obj[f] = in.schema("/"+f, ref)
+			}
+		}
+		if derive, ok := obj["derive"].(map[string]any); ok {
+			in.derive(derive)
+		}
+	case api.Capture, api.Materialization:
+		if ep, ok := obj["endpoint"].(map[string]any); ok {
+			for kind, v := range ep {
+				if e, ok := v.(map[string]any); ok {
+					in.config(&e, "config", "/endpoint/"+kind+"/config")
+				}
+			}
+		}
+		bindings, _ := obj["bindings"].([]any)
+		for i, bnd := range bindings {
+			if m, ok := bnd.(map[string]any); ok {
+				in.config(&m, "resource", fmt.Sprintf("/bindings/%d/resource", i))
+			}
+		}
+	case api.Test:
+		steps, _ := obj["steps"].([]any)
+		in.steps("/steps", steps)
+	}
+	return obj
+}
+
+func (in *inliner) derive(d map[string]any) {
+	using, _ := d["using"].(map[string]any)
+	if sqlite, ok := using["sqlite"].(map[string]any); ok {
+		migrations, _ := sqlite["migrations"].([]any)
+		for i, m := range migrations {
+			migrations[i] = in.fileOrInline(fmt.Sprintf("/derive/using/sqlite/migrations/%d", i), m)
+		}
+	}
+	for _, lang := range []string{"typescript", "python"} {
+		if mod, ok := using[lang].(map[string]any); ok {
+			in.config(&mod, "module", "/derive/using/"+lang+"/module")
+		}
+	}
+	for kind, v := range using {
+		if e, ok := v.(map[string]any); ok && (kind == "connector" || kind == "local") {
+			in.config(&e, "config", "/derive/using/"+kind+"/config")
+		}
+	}
+	transforms, _ := d["transforms"].([]any)
+	for i, tr := range transforms {
+		m, ok := tr.(map[string]any)
+		if !ok {
+			continue
+		}
+		in.config(&m, "lambda", fmt.Sprintf("/derive/transforms/%d/lambda", i))
+		if sh, ok := m["shuffle"].(map[string]any); ok {
+			in.config(&sh, "lambda", fmt.Sprintf("/derive/transforms/%d/shuffle/lambda", i))
+		}
+	}
+}
+
+func (in *inliner) steps(base string, steps []any) {
+	for i, st := range steps {
+		step, _ := st.(map[string]any)
+		for _, kind := range []string{"ingest", "verify"} {
+			if m, ok := step[kind].(map[string]any); ok {
+				in.config(&m, "documents", fmt.Sprintf("%s/%d/%s/documents", base, i, kind))
+			}
+		}
+	}
+}
+
+// config inlines obj[key] when it names a file.
+func (in *inliner) config(obj *map[string]any, key, ptr string) {
+	if v, ok := (*obj)[key]; ok {
+		(*obj)[key] = in.fileOrInline(ptr, v)
+	}
+}
+
+// fileOrInline applies Flow's rule: a string without whitespace is a file reference; a YAML or JSON
+// file is inlined as its value, any other file as its text.
+func (in *inliner) fileOrInline(ptr string, v any) any {
+	s, ok := v.(string)
+	if !ok || s == "" || strings.IndexFunc(s, unicode.IsSpace) >= 0 {
+		return v
+	}
+	path, err := resolveFile(in.file, s)
+	if err != nil {
+		in.fail(ptr, err)
+		return v
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".yaml", ".yml", ".json":
+		doc, err := readDoc(path)
+		if err != nil {
+			in.fail(ptr, err)
+		}
+		return doc
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		in.fail(ptr, fmt.Errorf("reading %s: %w", s, err))
+		return v
+	}
+	return string(data)
+}
+
+// resolveFile resolves a relative file reference against the file that holds it. Only local files
+// are bundled: flowd cannot fetch from the author's machine.
+func resolveFile(from, ref string) (string, error) {
+	if ref == "" {
+		return "", fmt.Errorf("empty file reference")
+	}
+	u, err := url.Parse(ref)
+	if err != nil {
+		return "", fmt.Errorf("%q is not a file reference: %v", ref, err)
+	}
+	switch u.Scheme {
+	case "":
+		if filepath.IsAbs(u.Path) {
+			return u.Path, nil
+		}
+		return filepath.Join(filepath.Dir(from), filepath.FromSlash(u.Path)), nil
+	case "file":
+		return u.Path, nil
+	}
+	return "", fmt.Errorf("%q: only local files can be bundled into a draft, not %s URLs", ref, u.Scheme)
+}
+
+func readDoc(path string) (any, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	doc, err := parseYAMLOrJSON(data)
+	if err != nil {
+		return nil, fmt.Errorf("parsing %s: %v", path, err)
+	}
+	return doc, nil
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
