@@ -34,18 +34,22 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-// cmdExitCode runs `exitcode N prog args...` and fails unless prog exits with status N.
+// cmdExitCode runs `exitcode [-stdin FILE] N prog args...` and fails unless prog exits with status N.
 // testscript's `! exec` only tells zero from non-zero, and flowctl's codes 1 and 2 mean different things.
 func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
+	var stdin string
+	if len(args) > 2 && args[0] == "-stdin" {
+		stdin, args = args[1], args[2:]
+	}
 	if neg || len(args) < 2 {
-		ts.Fatalf("usage: exitcode N program [args...]")
+		ts.Fatalf("usage: exitcode [-stdin FILE] N program [args...]")
 	}
 	want, err := strconv.Atoi(args[0])
 	if err != nil {
 		ts.Fatalf("exitcode: %q is not a number", args[0])
 	}
 	cmd := exec.Command(args[1], args[2:]...)
-	cmd.Dir = ts.Getenv("PWD")
+	cmd.Dir = ts.MkAbs(".")
 	var env []string
 	for _, kv := range os.Environ() {
 		if k, _, _ := strings.Cut(kv, "="); ts.Getenv(k) == "" {
@@ -58,6 +62,12 @@ func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
 	cmd.Env = env
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
+	if stdin != "" {
+		f, err := os.Open(ts.MkAbs(stdin))
+		ts.Check(err)
+		defer f.Close()
+		cmd.Stdin = f
+	}
 	err = cmd.Run()
 	got := 0
 	var exitErr *exec.ExitError
