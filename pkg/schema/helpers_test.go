@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -31,3 +32,5 @@ func compile(t testing.TB, schemaJSON string) *Schema {
 	}
 	return s
 }
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
