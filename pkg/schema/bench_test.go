@@ -65,7 +65,7 @@ func benchDocs(n int) ([]any, int) {
 			"count": rng.IntN(100), "tags": []any{"a", "bb", "ccc"}[:rng.IntN(4)],
 			"last_seen": "2026-11-21T10:00:00.123Z", "score": float64(rng.IntN(2000)) - 999.5, "region": "us-east-1",
 			"device": map[string]any{"os": "linux", "version": "6.1", "screen": map[string]any{"w": 1920, "h": 1080}},
-			"items": items, "_meta": map[string]any{"uuid": uuid()},
+			"items":  items, "_meta": map[string]any{"uuid": uuid()},
 		}
 		if rng.IntN(2) == 0 {
 			doc["note"] = "a short note about this event"
