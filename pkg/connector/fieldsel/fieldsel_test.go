@@ -1,0 +1,165 @@
+package fieldsel
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/flowctl/flowctl/pkg/connector"
+)
+
+func proj(field, ptr string, types ...string) connector.Projection {
+	return connector.Projection{Field: field, Ptr: ptr, Inference: connector.Inference{Types: types}}
+}
+
+// orders is a collection keyed on /id with nested, array, tuple and metadata locations.
+func orders() *connector.CollectionSpec {
+	id := proj("id", "/id", "string")
+	id.IsPrimaryKey = true
+	region := proj("region", "/region", "string")
+	region.IsPartitionKey = true
+	alias := proj("customer_name", "/customer/name", "string")
+	alias.Explicit = true
+	return &connector.CollectionSpec{
+		Name: "acme/orders",
+		Key:  []string{"/id"},
+		Projections: []connector.Projection{
+			proj("_meta/op", "/_meta/op", "string"),
+			proj("_meta/source", "/_meta/source", "object"),
+			proj("customer", "/customer", "object"),
+			proj("customer/name", "/customer/name", "string"),
+			proj("customer/tier", "/customer/tier", "integer"),
+			alias,
+			proj("flow_document", "", "object"),
+			proj("flow_published_at", "/_meta/uuid", "string"),
+			id,
+			proj("items", "/items", "array"),
+			proj("items/0", "/items/0", "object"),
+			proj("note", "/note", "null"),
+			region,
+			proj("total", "/total", "number"),
+		},
+	}
+}
+
+// sqlConstraints are what a SQL connector answers for the collection above.
+func sqlConstraints() map[string]connector.Constraint {
+	c := func(t connector.ConstraintType) connector.Constraint { return connector.Constraint{Type: t, Reason: string(t)} }
+	return map[string]connector.Constraint{
+		"_meta/op":          c(connector.LocationRecommended),
+		"_meta/source":      c(connector.FieldOptional),
+		"customer":          c(connector.FieldOptional),
+		"customer/name":     c(connector.LocationRecommended),
+		"customer/tier":     c(connector.LocationRecommended),
+		"customer_name":     c(connector.LocationRecommended),
+		"flow_document":     c(connector.LocationRequired),
+		"flow_published_at": c(connector.LocationRecommended),
+		"id":                c(connector.LocationRequired),
+		"items":             c(connector.LocationRecommended),
+		"items/0":           c(connector.FieldOptional),
+		"note":              c(connector.FieldForbidden),
+		"region":            c(connector.LocationRecommended),
+		"total":             c(connector.LocationRecommended),
+	}
+}
+
+func TestSelect(t *testing.T) {
+	cases := []struct {
+		name    string
+		stanza  Stanza
+		want    connector.FieldSelection
+		wantErr string
+	}{
+		{
+			name:   "recommended at any depth",
+			stanza: Stanza{Recommended: -1},
+			want: connector.FieldSelection{Keys: []string{"id"}, Document: "flow_document",
+				// customer_name is explicit and wins the location of customer/name; items covers items/0.
+				Values: []string{"_meta/op", "customer/tier", "customer_name", "flow_published_at", "items", "region", "total"}},
+		},
+		{
+			name:   "depth one selects top-level fields and objects at the limit",
+			stanza: Stanza{Recommended: 1},
+			want: connector.FieldSelection{Keys: []string{"id"}, Document: "flow_document",
+				Values: []string{"_meta/op", "customer", "customer_name", "flow_published_at", "items", "region", "total"}},
+		},
+		{
+			name:   "recommended false keeps keys, document, partitions and explicit projections",
+			stanza: Stanza{Recommended: 0},
+			want: connector.FieldSelection{Keys: []string{"id"}, Document: "flow_document",
+				Values: []string{"customer_name", "region"}},
+		},
+		{
+			name: "require with config and exclude",
+			stanza: Stanza{Recommended: 0, Exclude: []string{"region"},
+				Require: map[string]json.RawMessage{"_meta/source": json.RawMessage(`{"ddl":"JSON"}`), "total": nil}},
+			want: connector.FieldSelection{Keys: []string{"id"}, Document: "flow_document",
+				Values:      []string{"_meta/source", "customer_name", "total"},
+				FieldConfig: map[string]json.RawMessage{"_meta/source": json.RawMessage(`{"ddl":"JSON"}`)}},
+		},
+		{
+			name:   "group by replaces the key",
+			stanza: Stanza{Recommended: 0, GroupBy: []string{"region", "id"}},
+			want: connector.FieldSelection{Keys: []string{"region", "id"}, Document: "flow_document",
+				Values: []string{"customer_name"}},
+		},
+		{name: "a forbidden field cannot be required", stanza: Stanza{Require: map[string]json.RawMessage{"note": nil}},
+			wantErr: `field "note" is required, but the connector cannot materialize it`},
+		{name: "the required document cannot be excluded", stanza: Stanza{Exclude: []string{"flow_document"}},
+			wantErr: `field "flow_document" is excluded, but the connector requires the document`},
+		{name: "unknown fields are named", stanza: Stanza{Require: map[string]json.RawMessage{"nope": nil}, Exclude: []string{"nada"}},
+			wantErr: `excluded field "nada" is not a projection of collection acme/orders`},
+		{name: "group by a non-keyable field", stanza: Stanza{GroupBy: []string{"total"}},
+			wantErr: `groupBy field "total" accepts number`},
+		{name: "both required and excluded", stanza: Stanza{Require: map[string]json.RawMessage{"total": nil}, Exclude: []string{"total"}},
+			wantErr: `field "total" is both required and excluded`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, errs := Select(orders(), sqlConstraints(), tc.stanza)
+			if tc.wantErr != "" {
+				var msgs []string
+				for _, err := range errs {
+					msgs = append(msgs, err.Error())
+				}
+				if !strings.Contains(strings.Join(msgs, "\n"), tc.wantErr) {
+					t.Fatalf("errors %q do not include %q", msgs, tc.wantErr)
+				}
+				return
+			}
+			if len(errs) > 0 {
+				t.Fatalf("unexpected errors: %v", errs)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("selection\n got %+v\nwant %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestSelectUnsatisfiedRequiredLocation(t *testing.T) {
+	constraints := sqlConstraints()
+	constraints["total"] = connector.Constraint{Type: connector.LocationRequired, Reason: "the table needs it"}
+	_, errs := Select(orders(), constraints, Stanza{Recommended: 0, Exclude: []string{"total"}})
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), `no selected field satisfies location "/total"`) {
+		t.Fatalf("errors = %v", errs)
+	}
+}
+
+func TestSelectDeltaModeWithoutDocument(t *testing.T) {
+	constraints := sqlConstraints()
+	constraints["flow_document"] = connector.Constraint{Type: connector.FieldOptional}
+	got, errs := Select(orders(), constraints, Stanza{Recommended: 0})
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	// The document is still selected when the connector allows it; an exclusion drops it.
+	if got.Document != "flow_document" {
+		t.Fatalf("document = %q", got.Document)
+	}
+	got, _ = Select(orders(), constraints, Stanza{Recommended: 0, Exclude: []string{"flow_document"}})
+	if got.Document != "" {
+		t.Fatalf("excluded document still selected: %q", got.Document)
+	}
+}
