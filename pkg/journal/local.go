@@ -61,9 +61,9 @@ type Local struct {
 }
 
 type localJournal struct {
-	info  JournalInfo
-	dir   string // Spool directory.
-	store Store
+	info    JournalInfo
+	dir     string // Spool directory.
+	store   Store
 	codec   Codec
 	spool   *spool   // Nil when read-only.
 	scratch *scratch // Content of the spool compressed so far, if any.

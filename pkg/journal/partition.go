@@ -66,16 +66,15 @@ func DecodePartitionValue(enc string) (any, error) {
 		return false, nil
 	}
 	if digits, ok := strings.CutPrefix(enc, "%_"); ok {
-		var err error
+		// As Rust's from_str_radix: an optional sign, and leading zeros allowed ("%_007" is 7).
 		if strings.HasPrefix(digits, "-") {
-			_, err = strconv.ParseInt(digits, 10, 64)
-		} else {
-			_, err = strconv.ParseUint(digits, 10, 64)
+			if i, err := strconv.ParseInt(digits, 10, 64); err == nil {
+				return json.Number(strconv.FormatInt(i, 10)), nil
+			}
+		} else if u, err := strconv.ParseUint(strings.TrimPrefix(digits, "+"), 10, 64); err == nil {
+			return json.Number(strconv.FormatUint(u, 10)), nil
 		}
-		if err != nil {
-			return nil, fmt.Errorf("partition value %q starts with %%_ but is not null, a boolean or a 64-bit integer", enc)
-		}
-		return json.Number(digits), nil
+		return nil, fmt.Errorf("partition value %q starts with %%_ but is not null, a boolean or a 64-bit integer", enc)
 	}
 	s, err := percentDecode(enc)
 	if err != nil {

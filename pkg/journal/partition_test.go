@@ -55,9 +55,15 @@ func TestPartitionValueErrors(t *testing.T) {
 			t.Errorf("Encode(%#v) = %q, want an error", v, enc)
 		}
 	}
-	for _, enc := range []string{"%_-867_not_an_int", "%_", "%_1.5", "%FF"} {
+	for _, enc := range []string{"%_-867_not_an_int", "%_", "%_+", "%_--1", "%_1.5", "%FF"} {
 		if v, err := DecodePartitionValue(enc); err == nil {
 			t.Errorf("Decode(%q) = %#v, want an error", enc, v)
+		}
+	}
+	// Integers decode to their canonical form, as Rust parses them.
+	for enc, want := range map[string]json.Number{"%_007": "7", "%_+5": "5", "%_-0": "0"} {
+		if v, err := DecodePartitionValue(enc); err != nil || v != want {
+			t.Errorf("Decode(%q) = %#v, %v; want %s", enc, v, err, want)
 		}
 	}
 	// A '%' that starts no escape is kept, as Rust's percent_decode_str keeps it.
