@@ -1,0 +1,96 @@
+package derive
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/flowctl/flowctl/pkg/catalog"
+	"github.com/flowctl/flowctl/pkg/doc"
+	"github.com/flowctl/flowctl/pkg/journal"
+)
+
+// buildCatalog writes a catalog file (and extra files) into a temporary directory and builds it.
+func buildCatalog(t testing.TB, flowYAML string, files map[string]string) *catalog.Built {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(dir, "flow.yaml")
+	if err := os.WriteFile(path, []byte(flowYAML), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cat, diags := catalog.Load(context.Background(), path)
+	if diags.HasErrors() {
+		t.Fatalf("load: %v", diags)
+	}
+	built, diags := catalog.Build(context.Background(), cat)
+	if diags.HasErrors() {
+		t.Fatalf("build: %v", diags)
+	}
+	return built
+}
+
+func openEngine(t testing.TB, built *catalog.Built, name, path string) *Engine {
+	t.Helper()
+	e, err := Open(context.Background(), built.Collection(name), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+// testUUID is a document UUID published at 2024-05-01T10:00:00Z.
+func testUUID(t testing.TB) journal.UUID {
+	t.Helper()
+	u, err := journal.BuildUUID(journal.ProducerID{1, 2, 3, 4, 5, 6},
+		journal.NewClock(time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)), journal.FlagContinue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func source(t testing.TB, jsonDoc string) *Source {
+	t.Helper()
+	v, err := doc.Decode([]byte(jsonDoc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Source{Doc: v, UUID: testUUID(t)}
+}
+
+// readAll reads each document through the transform and returns the drained documents as JSON.
+func readAll(t testing.TB, e *Engine, transform string, docs ...string) []string {
+	t.Helper()
+	i, ok := e.Transform(transform)
+	if !ok {
+		t.Fatalf("no transform %s", transform)
+	}
+	for _, d := range docs {
+		if err := e.Read(context.Background(), i, source(t, d)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return drain(t, e)
+}
+
+func drain(t testing.TB, e *Engine) []string {
+	t.Helper()
+	var out []string
+	if err := e.Drain(func(d map[string]any) error {
+		out = append(out, string(doc.Append(nil, d)))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func jsonNumber(s string) any { v, _ := doc.Decode([]byte(s)); return v }
