@@ -9,6 +9,7 @@ import (
 	"io"
 
 	"github.com/flowctl/flowctl/pkg/connector"
+	"github.com/flowctl/flowctl/pkg/doc/tuple"
 )
 
 // driver is what a built-in materialization implements; serve runs the protocol around it.
@@ -149,5 +150,15 @@ func decodeFields(raw json.RawMessage, packed []byte) ([]any, error) {
 		}
 		return out, nil
 	}
-	return unpackTuple(packed)
+	values, err := tuple.Unpack(packed)
+	if err != nil {
+		return nil, fmt.Errorf("packed tuple: %w", err)
+	}
+	// Flow packs objects and arrays as byte strings of their JSON text.
+	for i, v := range values {
+		if b, ok := v.([]byte); ok {
+			values[i] = json.RawMessage(b)
+		}
+	}
+	return values, nil
 }

@@ -27,8 +27,6 @@ func sqlValue(v any) any {
 			return int64(v)
 		}
 		return strconv.FormatUint(v, 10)
-	case *big.Int:
-		return v.String()
 	case json.RawMessage:
 		return string(v)
 	default:

@@ -30,6 +30,13 @@ func TestPackVectors(t *testing.T) {
 		{[]any{1.5}, "21bff8000000000000"},
 		{[]any{-1.5}, "21400 7ffffffffffff"},
 		{[]any{[]any{nil, int64(1)}}, "0500ff150100"},
+		{[]any{int64(-256)}, "12feff"},
+		{[]any{3.14159}, "21c00921f9f01b866e"},
+		{[]any{-3.14159}, "213ff6de060fe47991"},
+		// Flow packs a key's objects and arrays as byte strings of their JSON text.
+		{[]any{[]byte(`{"a":1}`)}, "017b2261223a317d00"},
+		// A materialization Store key of (true, null).
+		{[]any{true, nil}, "2700"},
 	}
 	for _, c := range cases {
 		want := bytes.ReplaceAll([]byte(c.hex), []byte(" "), nil)
