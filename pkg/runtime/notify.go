@@ -10,8 +10,9 @@ import (
 // Notifier wakes every waiter at once, each time Notify is called. Readers in one process wait on
 // it to see appends without polling.
 type Notifier struct {
-	mu sync.Mutex
-	ch chan struct{}
+	mu  sync.Mutex
+	ch  chan struct{}
+	seq uint64
 }
 
 // NewNotifier returns a Notifier.
@@ -29,7 +30,16 @@ func (n *Notifier) Notify() {
 	n.mu.Lock()
 	close(n.ch)
 	n.ch = make(chan struct{})
+	n.seq++
 	n.mu.Unlock()
+}
+
+// Seq counts Notify calls: a reader that found nothing new at sequence s has seen every append
+// as long as Seq is still s.
+func (n *Notifier) Seq() uint64 {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.seq
 }
 
 // NotifyingClient is a journal.Client that calls Notify after every successful Append.

@@ -1,0 +1,224 @@
+package runtime
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/flowctl/flowctl/pkg/catalog"
+	"github.com/flowctl/flowctl/pkg/connector"
+	"github.com/flowctl/flowctl/pkg/connector/capture"
+	"github.com/flowctl/flowctl/pkg/doc"
+	"github.com/flowctl/flowctl/pkg/journal"
+)
+
+// captureTxnDocs bounds the documents of one capture transaction (Flow bounds its combiner by bytes;
+// documents are a simpler proxy with the same effect on memory).
+const captureTxnDocs = 100_000
+
+// captureShard runs one capture session: connector documents are validated against the target's
+// write schema, combined by key per transaction, and committed with the merged connector state.
+type captureShard struct {
+	env     *shardEnv
+	task    *catalog.BuiltCapture
+	store   *RecoveryStore
+	writers []*collectionWriter // by binding of the opened spec
+	stats   *statsCell
+}
+
+// runCapture runs the capture until its connector exits (nil: a finite capture is done) or fails.
+func runCapture(ctx context.Context, env *shardEnv, task *catalog.BuiltCapture, stats *statsCell) error {
+	store, err := OpenRecoveryStore(env.dataDir, TaskCapture, task.Name)
+	if err != nil {
+		return err
+	}
+	s := &captureShard{env: env, task: task, store: store, stats: stats}
+	return s.run(ctx)
+}
+
+func (s *captureShard) run(ctx context.Context) error {
+	cp, err := s.store.Load()
+	if err != nil {
+		return err
+	}
+	pub, err := recoverPublisher(ctx, s.env.client, cp, s.env.now)
+	if err != nil {
+		return err
+	}
+	if cp == nil {
+		cp = &ShardCheckpoint{}
+	}
+	spec, ep, err := s.spec(ctx)
+	if err != nil {
+		return err
+	}
+	stream, err := connector.OpenCapture(ctx, ep, s.env.connectorOptions(s.task.Name))
+	if err != nil {
+		return err
+	}
+	defer stream.Close()
+	state := cp.ConnectorState
+	if len(state) == 0 {
+		state = json.RawMessage(`{}`)
+	}
+	if err := stream.Send(&connector.CaptureRequest{Open: &connector.CaptureOpen{
+		Capture: spec, Version: "local", Range: &connector.FullRange, State: state,
+	}}); err != nil {
+		return err
+	}
+	resp, err := stream.Recv()
+	if err != nil {
+		return fmt.Errorf("capture %s: waiting for Opened: %w", s.task.Name, err)
+	}
+	if resp.Opened == nil {
+		return fmt.Errorf("capture %s: connector answered Open without Opened", s.task.Name)
+	}
+	explicitAcks := resp.Opened.ExplicitAcknowledgements
+
+	// Responses arrive on their own goroutine so that the loop can tell whether more are waiting.
+	responses := make(chan *connector.CaptureResponse, 1024)
+	recvErr := make(chan error, 1)
+	go func() {
+		for {
+			r, err := stream.Recv()
+			if err != nil {
+				recvErr <- err
+				close(responses)
+				return
+			}
+			responses <- r
+		}
+	}()
+
+	var docs, checkpoints int
+	var bytesIn int64
+	txnStart := time.Now()
+	for {
+		var r *connector.CaptureResponse
+		var ok bool
+		select {
+		case r, ok = <-responses:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if !ok {
+			err := <-recvErr
+			if errors.Is(err, io.EOF) {
+				// Documents after the last checkpoint are not committed, as in Flow.
+				return stream.Close()
+			}
+			return fmt.Errorf("capture %s: %w", s.task.Name, err)
+		}
+		switch {
+		case r.Captured != nil:
+			b := int(r.Captured.Binding)
+			if b >= len(s.writers) {
+				return fmt.Errorf("capture %s: connector captured into binding %d, but the task has %d", s.task.Name, b, len(s.writers))
+			}
+			d, err := doc.Decode(r.Captured.Doc)
+			if err != nil {
+				return fmt.Errorf("capture %s: binding %d: captured document is not JSON: %w", s.task.Name, b, err)
+			}
+			if err := s.writers[b].Add(d); err != nil {
+				return fmt.Errorf("capture %s: binding %d: %w", s.task.Name, b, err)
+			}
+			docs++
+			bytesIn += int64(len(r.Captured.Doc))
+		case r.Checkpoint != nil:
+			if r.Checkpoint.State == nil {
+				return fmt.Errorf("capture %s: connector sent a checkpoint without state", s.task.Name)
+			}
+			if cp.ConnectorState, err = applyStateUpdate(cp.ConnectorState, r.Checkpoint.State.Updated, r.Checkpoint.State.MergePatch); err != nil {
+				return fmt.Errorf("capture %s: %w", s.task.Name, err)
+			}
+			checkpoints++
+			// Fold further checkpoints into this transaction while the connector is ahead of us,
+			// up to Flow's bounds; commit when it pauses.
+			if len(responses) > 0 && docs < captureTxnDocs && time.Since(txnStart) < time.Second {
+				continue
+			}
+			out, err := s.commit(ctx, pub, cp)
+			if err != nil {
+				return err
+			}
+			s.stats.update(func(t *TaskStats) {
+				t.DocsIn += int64(docs)
+				t.BytesIn += bytesIn
+				t.DocsOut += out
+				t.Commits++
+				t.LastCommit = time.Now()
+			})
+			if explicitAcks {
+				if err := stream.Send(&connector.CaptureRequest{Acknowledge: &connector.CaptureAcknowledge{Checkpoints: uint32(checkpoints)}}); err != nil {
+					return err
+				}
+			}
+			docs, checkpoints, bytesIn, txnStart = 0, 0, 0, time.Now()
+		case r.SourcedSchema != nil:
+			// Schema inference from connectors is a control-plane concern; the runtime ignores it.
+		default:
+			return fmt.Errorf("capture %s: unexpected connector response %s", s.task.Name, abbreviate(r))
+		}
+	}
+}
+
+// commit publishes the transaction's combined documents and commits the checkpoint.
+func (s *captureShard) commit(ctx context.Context, pub *journal.Publisher, cp *ShardCheckpoint) (int64, error) {
+	var out []journal.Document
+	for _, w := range s.writers {
+		if err := w.Drain(func(d journal.Document) error { out = append(out, d); return nil }); err != nil {
+			return 0, fmt.Errorf("capture %s: %w", s.task.Name, err)
+		}
+	}
+	if err := commitTransaction(ctx, s.env.client, pub, out, cp, s.store.Commit); err != nil {
+		return 0, fmt.Errorf("capture %s: %w", s.task.Name, err)
+	}
+	return int64(len(out)), nil
+}
+
+// spec builds the CaptureSpec of the enabled bindings, asking the connector for resource paths.
+func (s *captureShard) spec(ctx context.Context) (*connector.CaptureSpec, connector.Endpoint, error) {
+	ep, kind, config, err := endpointOf(s.task.Name, s.task.Def.Endpoint)
+	if err != nil {
+		return nil, ep, err
+	}
+	spec := &connector.CaptureSpec{Name: s.task.Name, ConnectorType: kind, Config: config,
+		IntervalSeconds: uint32(s.task.Interval / time.Second)}
+	validate := &connector.CaptureValidate{Name: s.task.Name, ConnectorType: kind, Config: config}
+	s.writers = nil
+	for _, b := range s.task.Bindings {
+		if b.Def.Disable {
+			continue
+		}
+		coll, err := collectionSpec(s.env.built, b.Target)
+		if err != nil {
+			return nil, ep, err
+		}
+		resource, err := json.Marshal(b.Resource)
+		if err != nil {
+			return nil, ep, fmt.Errorf("capture %s: resource of %s: %w", s.task.Name, b.Target.Name, err)
+		}
+		w, err := newCollectionWriter(b.Target, s.store.Dir())
+		if err != nil {
+			return nil, ep, err
+		}
+		s.writers = append(s.writers, w)
+		spec.Bindings = append(spec.Bindings, connector.CaptureBinding{ResourceConfig: resource, Collection: *coll, Backfill: b.Def.Backfill})
+		validate.Bindings = append(validate.Bindings, connector.CaptureValidateBinding{ResourceConfig: resource, Collection: *coll, Backfill: b.Def.Backfill})
+	}
+	validated, err := connector.ValidateCapture(ctx, ep, s.env.connectorOptions(s.task.Name), validate)
+	if err != nil {
+		return nil, ep, fmt.Errorf("capture %s: validate: %w", s.task.Name, err)
+	}
+	if len(validated.Bindings) != len(spec.Bindings) {
+		return nil, ep, fmt.Errorf("capture %s: connector validated %d bindings of %d", s.task.Name, len(validated.Bindings), len(spec.Bindings))
+	}
+	for i := range spec.Bindings {
+		spec.Bindings[i].ResourcePath = validated.Bindings[i].ResourcePath
+		spec.Bindings[i].StateKey = capture.StateKey(&spec.Bindings[i])
+	}
+	return spec, ep, nil
+}

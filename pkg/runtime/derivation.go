@@ -1,0 +1,114 @@
+package runtime
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/flowctl/flowctl/pkg/catalog"
+	"github.com/flowctl/flowctl/pkg/journal"
+)
+
+// deriveTxnDocs bounds the source documents of one derivation transaction.
+const deriveTxnDocs = 10_000
+
+// runDerivation runs a derivation shard until ctx ends or it fails. The engine commits its state
+// with the shard checkpoint, so the two never disagree.
+func runDerivation(ctx context.Context, env *shardEnv, c *catalog.BuiltCollection, stats *statsCell) error {
+	if env.openDerive == nil {
+		return fmt.Errorf("derivation %s: this runtime has no derivation engine", c.Name)
+	}
+	store, err := OpenRecoveryStore(env.dataDir, TaskDerivation, c.Name)
+	if err != nil {
+		return err
+	}
+	engine, err := env.openDerive(ctx, c, store.Dir())
+	if err != nil {
+		return fmt.Errorf("derivation %s: %w", c.Name, err)
+	}
+	defer engine.Close()
+	raw, err := engine.Checkpoint(ctx)
+	if err != nil {
+		return fmt.Errorf("derivation %s: %w", c.Name, err)
+	}
+	cp := &ShardCheckpoint{}
+	if raw != nil {
+		if cp, err = DecodeCheckpoint(raw); err != nil {
+			return fmt.Errorf("derivation %s: %w", c.Name, err)
+		}
+	}
+	pub, err := recoverPublisher(ctx, env.client, cp, env.now)
+	if err != nil {
+		return fmt.Errorf("derivation %s: %w", c.Name, err)
+	}
+	router, err := newCollectionWriter(c, store.Dir())
+	if err != nil {
+		return err
+	}
+	sources, transforms := deriveSources(c)
+	reader, err := NewReader(ctx, ReaderOptions{Client: env.client, Sources: sources, Checkpoint: cp.Sources,
+		Now: env.now, Wake: env.notifier.C})
+	if err != nil {
+		return fmt.Errorf("derivation %s: %w", c.Name, err)
+	}
+	defer reader.Close()
+
+	commit := func(cp *ShardCheckpoint) error {
+		b, err := json.Marshal(cp)
+		if err != nil {
+			return err
+		}
+		return engine.Commit(ctx, b)
+	}
+	var n int
+	var bytesIn int64
+	for {
+		seq := env.notifier.Seq()
+		d, ok, err := reader.Poll(ctx)
+		if err != nil {
+			return fmt.Errorf("derivation %s: %w", c.Name, err)
+		}
+		if ok {
+			if err := engine.Read(ctx, transforms[d.Source], d); err != nil {
+				return fmt.Errorf("derivation %s: transform %s: document at %s:%d: %w",
+					c.Name, c.Derivation.Transforms[transforms[d.Source]].Name, d.Journal, d.Begin, err)
+			}
+			n++
+			bytesIn += int64(len(d.Raw))
+			if n < deriveTxnDocs {
+				continue
+			}
+		}
+		if n > 0 {
+			var out []journal.Document
+			if err := engine.Drain(func(p map[string]any) error {
+				name, err := router.journalOf(p)
+				out = append(out, journal.Document{Journal: name, Doc: p})
+				return err
+			}); err != nil {
+				return fmt.Errorf("derivation %s: %w", c.Name, err)
+			}
+			cp.Sources = reader.Checkpoint()
+			if err := commitTransaction(ctx, env.client, pub, out, cp, commit); err != nil {
+				return fmt.Errorf("derivation %s: %w", c.Name, err)
+			}
+			stats.update(func(t *TaskStats) {
+				t.DocsIn += int64(n)
+				t.BytesIn += bytesIn
+				t.DocsOut += int64(len(out))
+				t.Commits++
+				t.LastCommit = time.Now()
+			})
+			n, bytesIn = 0, 0
+			continue
+		}
+		if reader.CaughtUp() {
+			stats.update(func(t *TaskStats) { t.Idle, t.idleSeq = true, seq })
+		}
+		if err := reader.Wait(ctx); err != nil {
+			return err
+		}
+		stats.update(func(t *TaskStats) { t.Idle = false })
+	}
+}

@@ -1,0 +1,323 @@
+package runtime
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/flowctl/flowctl/pkg/catalog"
+	"github.com/flowctl/flowctl/pkg/connector"
+	"github.com/flowctl/flowctl/pkg/doc"
+	"github.com/flowctl/flowctl/pkg/journal"
+	"github.com/flowctl/flowctl/pkg/schema"
+)
+
+// materializeTxnDocs bounds the source documents of one materialization transaction.
+const materializeTxnDocs = 10_000
+
+// matBinding is one binding's runtime state: how to key and project its documents.
+type matBinding struct {
+	spec     *connector.MaterializationBinding
+	keys     []doc.Extractor // of the selected key fields
+	values   []fieldValue
+	combiner *doc.Combiner
+	loaded   map[string]bool // keys loaded in this transaction
+}
+
+// fieldValue projects one selected value field of a document.
+type fieldValue struct {
+	ptr         doc.Extractor
+	publishedAt bool // flow_published_at: the time of the document's UUID
+}
+
+// runMaterialization runs the Load/Flush/Store/StartCommit/Acknowledge loop of Flow's
+// materialization protocol until ctx ends or it fails.
+func runMaterialization(ctx context.Context, env *shardEnv, m *catalog.BuiltMaterialization, stats *statsCell) error {
+	store, err := OpenRecoveryStore(env.dataDir, TaskMaterialization, m.Name)
+	if err != nil {
+		return err
+	}
+	cp, err := store.Load()
+	if err != nil {
+		return err
+	}
+	if cp == nil {
+		cp = &ShardCheckpoint{}
+	}
+	spec, catBindings, ep, err := materializationSpec(ctx, env, m)
+	if err != nil {
+		return err
+	}
+	opts := env.connectorOptions(m.Name)
+	if _, err := connector.ApplyMaterialization(ctx, ep, opts, &connector.MaterializeApply{Materialization: spec, Version: "local"}); err != nil {
+		return fmt.Errorf("materialization %s: apply: %w", m.Name, err)
+	}
+	bindings := make([]*matBinding, len(spec.Bindings))
+	sources := make([]Source, len(spec.Bindings))
+	for i := range spec.Bindings {
+		if bindings[i], err = newMatBinding(&spec.Bindings[i], catBindings[i].Source, store.Dir()); err != nil {
+			return fmt.Errorf("materialization %s: %w", m.Name, err)
+		}
+		sources[i] = Source{Collection: catBindings[i].Source.Name, ReadSuffix: spec.Bindings[i].JournalReadSuffix,
+			Partitions: selectorOf(catBindings[i].Partitions), Priority: catBindings[i].Def.Priority}
+	}
+
+	stream, err := connector.OpenMaterialize(ctx, ep, opts)
+	if err != nil {
+		return err
+	}
+	defer stream.Close()
+	state := cp.ConnectorState
+	if len(state) == 0 {
+		state = json.RawMessage(`{}`)
+	}
+	if err := stream.Send(&connector.MaterializeRequest{Open: &connector.MaterializeOpen{
+		Materialization: spec, Version: "local", Range: &connector.FullRange, State: state}}); err != nil {
+		return err
+	}
+	resp, err := stream.Recv()
+	if err != nil || resp.Opened == nil {
+		return fmt.Errorf("materialization %s: waiting for Opened: %v", m.Name, orUnexpected(err, resp))
+	}
+	// A connector that stores checkpoints with its data (exactly-once) is authoritative.
+	if rc := resp.Opened.RuntimeCheckpoint; rc != nil {
+		cp.Sources = rc.Sources
+	}
+	reader, err := NewReader(ctx, ReaderOptions{Client: env.client, Sources: sources, Checkpoint: cp.Sources, Now: env.now, Wake: env.notifier.C})
+	if err != nil {
+		return fmt.Errorf("materialization %s: %w", m.Name, err)
+	}
+	defer reader.Close()
+
+	t := &matTxn{stream: stream, name: m.Name, bindings: bindings}
+	if err := t.acknowledge(cp); err != nil { // Acknowledges the recovered commit.
+		return err
+	}
+	for {
+		seq := env.notifier.Seq()
+		n, bytesIn, err := t.read(ctx, reader)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			if reader.CaughtUp() {
+				stats.update(func(s *TaskStats) { s.Idle, s.idleSeq = true, seq })
+			}
+			if err := reader.Wait(ctx); err != nil {
+				return err
+			}
+			stats.update(func(s *TaskStats) { s.Idle = false })
+			continue
+		}
+		stored, err := t.flushAndStore()
+		if err != nil {
+			return err
+		}
+		cp.Sources = reader.Checkpoint()
+		if err := t.startCommit(cp); err != nil {
+			return err
+		}
+		if err := store.Commit(cp); err != nil {
+			return fmt.Errorf("materialization %s: committing the checkpoint: %w", m.Name, err)
+		}
+		if err := t.acknowledge(cp); err != nil {
+			return err
+		}
+		stats.update(func(s *TaskStats) {
+			s.DocsIn += int64(n)
+			s.BytesIn += bytesIn
+			s.DocsOut += int64(stored)
+			s.Commits++
+			s.LastCommit = time.Now()
+		})
+	}
+}
+
+func newMatBinding(spec *connector.MaterializationBinding, coll *catalog.BuiltCollection, spillDir string) (*matBinding, error) {
+	ptrOf := func(field string) (doc.Extractor, error) {
+		p := spec.Collection.Projection(field)
+		if p == nil {
+			return doc.Extractor{}, fmt.Errorf("binding %s: selected field %s is not a projection", coll.Name, field)
+		}
+		ptr, err := doc.ParsePointer(p.Ptr)
+		return doc.Extractor{Ptr: ptr}, err
+	}
+	b := &matBinding{spec: spec, loaded: map[string]bool{}}
+	for _, f := range spec.FieldSelection.Keys {
+		ex, err := ptrOf(f)
+		if err != nil {
+			return nil, err
+		}
+		b.keys = append(b.keys, ex)
+	}
+	for _, f := range spec.FieldSelection.Values {
+		ex, err := ptrOf(f)
+		if err != nil {
+			return nil, err
+		}
+		b.values = append(b.values, fieldValue{ptr: ex, publishedAt: f == schema.PublishedAtField})
+	}
+	comb, err := doc.NewCombiner(doc.CombinerSpec{Key: b.keys, Schema: coll.ReadSchema, SpillDir: spillDir})
+	if err != nil {
+		return nil, fmt.Errorf("binding %s: %w", coll.Name, err)
+	}
+	b.combiner = comb
+	return b, nil
+}
+
+// matTxn speaks one materialization session's transactions.
+type matTxn struct {
+	stream   connector.MaterializeStream
+	name     string
+	bindings []*matBinding
+}
+
+// read takes ready source documents into the transaction, sending a Load for each new key of a
+// standard (not delta-updates) binding.
+func (t *matTxn) read(ctx context.Context, reader *Reader) (int, int64, error) {
+	var n int
+	var bytesIn int64
+	for n < materializeTxnDocs {
+		d, ok, err := reader.Poll(ctx)
+		if err != nil {
+			return 0, 0, fmt.Errorf("materialization %s: %w", t.name, err)
+		}
+		if !ok {
+			break
+		}
+		b := t.bindings[d.Source]
+		v, err := doc.Decode(d.Raw)
+		if err != nil {
+			return 0, 0, fmt.Errorf("materialization %s: document at %s:%d: %w", t.name, d.Journal, d.Begin, err)
+		}
+		if !b.spec.DeltaUpdates {
+			key := doc.PackKey(nil, v, b.keys)
+			if !b.loaded[string(key)] {
+				b.loaded[string(key)] = true
+				if err := t.stream.Send(&connector.MaterializeRequest{Load: &connector.Load{Binding: uint32(d.Source), KeyPacked: key}}); err != nil {
+					return 0, 0, err
+				}
+			}
+		}
+		if err := b.combiner.Add(v); err != nil {
+			return 0, 0, fmt.Errorf("materialization %s: document at %s:%d of %s: %w", t.name, d.Journal, d.Begin, b.spec.Collection.Name, err)
+		}
+		n++
+		bytesIn += int64(len(d.Raw))
+	}
+	return n, bytesIn, nil
+}
+
+// flushAndStore ends the loads, reduces loaded documents under the transaction's, and stores
+// the results.
+func (t *matTxn) flushAndStore() (int, error) {
+	if err := t.stream.Send(&connector.MaterializeRequest{Flush: &connector.Flush{}}); err != nil {
+		return 0, err
+	}
+	for {
+		r, err := t.stream.Recv()
+		if err != nil {
+			return 0, fmt.Errorf("materialization %s: waiting for Flushed: %w", t.name, err)
+		}
+		if r.Flushed != nil {
+			break
+		}
+		if r.Loaded == nil || int(r.Loaded.Binding) >= len(t.bindings) {
+			return 0, fmt.Errorf("materialization %s: expected Loaded or Flushed, got %s", t.name, abbreviate(r))
+		}
+		v, err := doc.Decode(r.Loaded.Doc)
+		if err != nil {
+			return 0, fmt.Errorf("materialization %s: loaded document is not JSON: %w", t.name, err)
+		}
+		if err := t.bindings[r.Loaded.Binding].combiner.AddFront(v); err != nil {
+			return 0, fmt.Errorf("materialization %s: loaded document %s: %w", t.name, abbreviate(v), err)
+		}
+	}
+	var stored int
+	for i, b := range t.bindings {
+		clear(b.loaded)
+		err := b.combiner.Drain(!b.spec.DeltaUpdates, func(d doc.Drained) error {
+			st := &connector.Store{Binding: uint32(i), KeyPacked: d.Key, ValuesPacked: b.packValues(d.Doc),
+				Exists: d.Front, Delete: d.Deleted}
+			if b.spec.FieldSelection.Document != "" {
+				st.Doc = doc.Append(nil, d.Doc)
+			}
+			stored++
+			return t.stream.Send(&connector.MaterializeRequest{Store: st})
+		})
+		if err != nil {
+			return 0, fmt.Errorf("materialization %s: binding %s: %w", t.name, b.spec.Collection.Name, err)
+		}
+	}
+	return stored, nil
+}
+
+// packValues packs the selected value fields of a document.
+func (b *matBinding) packValues(d any) []byte {
+	var out []byte
+	for _, v := range b.values {
+		val := v.ptr.Extract(d)
+		if v.publishedAt {
+			val = publishedAt(d)
+		}
+		out = doc.PackValue(out, val)
+	}
+	return out
+}
+
+// uuidPtr locates a document's UUID.
+var uuidPtr, _ = doc.ParsePointer(schema.UUIDPtr)
+
+// publishedAt is flow_published_at: the RFC 3339 time of the document's UUID (null without one).
+func publishedAt(d any) any {
+	s, _ := doc.Extractor{Ptr: uuidPtr}.Extract(d).(string)
+	u, err := journal.ParseUUID(s)
+	if err != nil {
+		return nil
+	}
+	return u.PublishedAt().UTC().Format(time.RFC3339Nano)
+}
+
+func (t *matTxn) startCommit(cp *ShardCheckpoint) error {
+	if err := t.stream.Send(&connector.MaterializeRequest{StartCommit: &connector.StartCommit{RuntimeCheckpoint: cp.Runtime()}}); err != nil {
+		return err
+	}
+	r, err := t.stream.Recv()
+	if err != nil || r.StartedCommit == nil {
+		return fmt.Errorf("materialization %s: waiting for StartedCommit: %v", t.name, orUnexpected(err, r))
+	}
+	return t.applyState(cp, r.StartedCommit)
+}
+
+// acknowledge tells the connector the runtime committed and waits for its Acknowledged.
+func (t *matTxn) acknowledge(cp *ShardCheckpoint) error {
+	if err := t.stream.Send(&connector.MaterializeRequest{Acknowledge: &connector.MaterializeAcknowledge{}}); err != nil {
+		return err
+	}
+	r, err := t.stream.Recv()
+	if err != nil || r.Acknowledged == nil {
+		return fmt.Errorf("materialization %s: waiting for Acknowledged: %v", t.name, orUnexpected(err, r))
+	}
+	return t.applyState(cp, r.Acknowledged)
+}
+
+func (t *matTxn) applyState(cp *ShardCheckpoint, u *connector.StateUpdate) error {
+	if u.State == nil {
+		return nil
+	}
+	s, err := applyStateUpdate(cp.ConnectorState, u.State.Updated, u.State.MergePatch)
+	if err != nil {
+		return fmt.Errorf("materialization %s: %w", t.name, err)
+	}
+	cp.ConnectorState = s
+	return nil
+}
+
+// orUnexpected describes a failed wait for a response: the error, else the response that came.
+func orUnexpected(err error, r any) string {
+	if err != nil {
+		return err.Error()
+	}
+	return "unexpected response " + abbreviate(r)
+}

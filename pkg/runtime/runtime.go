@@ -1,0 +1,172 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/flowctl/flowctl/pkg/catalog"
+	"github.com/flowctl/flowctl/pkg/journal"
+)
+
+// Options configure a Runtime.
+type Options struct {
+	Built   *catalog.Built
+	Client  journal.Client
+	DataDir string // shard recovery stores go under DataDir/shards
+	Now     func() time.Time
+	Logger  *slog.Logger
+	// OpenDerive opens derivation engines; derivations fail without one.
+	OpenDerive OpenDeriveEngine
+	// RestartCaptures re-runs a capture whose connector exited cleanly after its interval (Flow's
+	// long-running behaviour); without it a finished capture stays done.
+	RestartCaptures bool
+	// Backoff is the first delay before restarting a failed task; it doubles up to a minute.
+	Backoff time.Duration
+}
+
+// Runtime runs every enabled task of a built catalog as a shard.
+type Runtime struct {
+	opts     Options
+	env      *shardEnv
+	notifier *Notifier
+	tasks    []*taskRun
+}
+
+type taskRun struct {
+	name, kind string
+	stats      statsCell
+	run        func(ctx context.Context, stats *statsCell) error
+	finite     bool // a capture, done when its connector exits
+}
+
+// New prepares a Runtime; Run starts it.
+func New(opts Options) *Runtime {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Backoff <= 0 {
+		opts.Backoff = time.Second
+	}
+	n := NewNotifier()
+	env := &shardEnv{built: opts.Built, client: NotifyingClient{Client: opts.Client, Notifier: n}, notifier: n,
+		dataDir: opts.DataDir, now: opts.Now, logger: opts.Logger, openDerive: opts.OpenDerive}
+	r := &Runtime{opts: opts, env: env, notifier: n}
+	for _, c := range opts.Built.Captures {
+		if c.Def.Shards != nil && c.Def.Shards.Disable {
+			continue
+		}
+		c := c
+		r.tasks = append(r.tasks, &taskRun{name: c.Name, kind: TaskCapture, finite: true,
+			run: func(ctx context.Context, s *statsCell) error { return runCapture(ctx, env, c, s) }})
+	}
+	for _, c := range opts.Built.Collections {
+		if c.Derivation == nil || (c.Derivation.Def.Shards != nil && c.Derivation.Def.Shards.Disable) {
+			continue
+		}
+		c := c
+		r.tasks = append(r.tasks, &taskRun{name: c.Name, kind: TaskDerivation,
+			run: func(ctx context.Context, s *statsCell) error { return runDerivation(ctx, env, c, s) }})
+	}
+	for _, m := range opts.Built.Materializations {
+		if m.Def.Shards != nil && m.Def.Shards.Disable {
+			continue
+		}
+		m := m
+		r.tasks = append(r.tasks, &taskRun{name: m.Name, kind: TaskMaterialization,
+			run: func(ctx context.Context, s *statsCell) error { return runMaterialization(ctx, env, m, s) }})
+	}
+	for _, t := range r.tasks {
+		t.stats.s.Task, t.stats.s.Type = t.name, t.kind
+	}
+	return r
+}
+
+// Client is the runtime's journal client: appends through it wake the runtime's readers at once.
+func (r *Runtime) Client() journal.Client { return r.env.client }
+
+// Run runs every task until ctx ends. A failed task is logged and restarted with back-off.
+func (r *Runtime) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	for _, t := range r.tasks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.supervise(ctx, t)
+		}()
+	}
+	wg.Wait()
+	return nil
+}
+
+// supervise runs one task, restarting it after failures (and, if asked, after a finite capture's
+// interval) until ctx ends.
+func (r *Runtime) supervise(ctx context.Context, t *taskRun) {
+	log := r.opts.Logger.With("task", t.name, "type", t.kind)
+	backoff := r.opts.Backoff
+	for ctx.Err() == nil {
+		err := t.run(ctx, &t.stats)
+		if ctx.Err() != nil {
+			return
+		}
+		var wait time.Duration
+		if err == nil && t.finite {
+			log.Info("capture finished")
+			t.stats.update(func(s *TaskStats) { s.Idle = true })
+			if !r.opts.RestartCaptures {
+				return
+			}
+			wait = r.captureInterval(t.name)
+		} else {
+			if err == nil {
+				err = errors.New("task stopped without an error")
+			}
+			log.Error("task failed; restarting", "error", err, "after", backoff)
+			t.stats.update(func(s *TaskStats) { s.LastError, s.Idle = err.Error(), false; s.Restarts++ })
+			wait, backoff = backoff, min(2*backoff, time.Minute)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
+}
+
+func (r *Runtime) captureInterval(name string) time.Duration {
+	for _, c := range r.opts.Built.Captures {
+		if c.Name == name && c.Interval > 0 {
+			return c.Interval
+		}
+	}
+	return 5 * time.Minute // Flow's default capture interval.
+}
+
+// Stats reports every task's stats, sorted by task name.
+func (r *Runtime) Stats() []TaskStats {
+	out := make([]TaskStats, 0, len(r.tasks))
+	for _, t := range r.tasks {
+		out = append(out, t.stats.get())
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].Task < out[b].Task })
+	return out
+}
+
+// Idle reports whether every finite capture has finished and every reading task has read
+// everything appended so far.
+func (r *Runtime) Idle() bool {
+	seq := r.notifier.Seq()
+	for _, t := range r.tasks {
+		s := t.stats.get()
+		if !s.Idle || (!t.finite && s.idleSeq != seq) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,36 @@
+package runtime
+
+import (
+	"github.com/flowctl/flowctl/pkg/catalog"
+	"github.com/flowctl/flowctl/pkg/journal"
+)
+
+// selectorOf converts a catalog partition selector (nil: all partitions).
+func selectorOf(s *catalog.Selector) *journal.Selector {
+	if s == nil {
+		return nil
+	}
+	return &journal.Selector{Include: s.Include, Exclude: s.Exclude}
+}
+
+// deriveSources are the reads of a derivation's enabled transforms, and each one's transform index.
+func deriveSources(c *catalog.BuiltCollection) ([]Source, []int) {
+	var sources []Source
+	var transforms []int
+	for i, t := range c.Derivation.Transforms {
+		if t.Disable {
+			continue
+		}
+		sources = append(sources, Source{
+			Collection: t.Source.Name,
+			ReadSuffix: "derive/" + c.Name + "/" + t.Name,
+			Partitions: selectorOf(t.Partitions),
+			NotBefore:  t.NotBefore,
+			NotAfter:   t.NotAfter,
+			ReadDelay:  t.ReadDelay,
+			Priority:   t.Priority,
+		})
+		transforms = append(transforms, i)
+	}
+	return sources, transforms
+}
