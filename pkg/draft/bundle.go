@@ -24,7 +24,7 @@ func Bundle(source string) ([]api.DraftSpec, error) {
 		return nil, err
 	}
 	b := &bundler{seen: map[string]bool{}, specs: map[string]api.DraftSpec{}}
-	if err := b.loadCatalog(abs); err != nil {
+	if err := b.loadCatalog(abs, ""); err != nil {
 		return nil, err
 	}
 	names := make([]string, 0, len(b.specs))
@@ -49,13 +49,16 @@ var sectionTypes = map[string]api.SpecType{
 	"captures": api.Capture, "collections": api.Collection, "materializations": api.Materialization, "tests": api.Test,
 }
 
-func (b *bundler) loadCatalog(path string) error {
+// loadCatalog loads one catalog file; importedAt locates the import that names it, for errors.
+func (b *bundler) loadCatalog(path, importedAt string) error {
 	if b.seen[path] {
 		return nil // import cycles are fine
 	}
 	b.seen[path] = true
 	doc, err := readDoc(path)
-	if err != nil {
+	if err != nil && importedAt != "" {
+		return fmt.Errorf("%s: %v", importedAt, err)
+	} else if err != nil {
 		return err
 	}
 	top, ok := doc.(map[string]any)
@@ -69,11 +72,12 @@ func (b *bundler) loadCatalog(path string) error {
 			imports, _ := top[key].([]any)
 			for i, imp := range imports {
 				s, _ := imp.(string)
+				at := fmt.Sprintf("%s#/import/%d", path, i)
 				target, err := resolveFile(path, s)
 				if err != nil {
-					return fmt.Errorf("%s#/import/%d: %v", path, i, err)
+					return fmt.Errorf("%s: %v", at, err)
 				}
-				if err := b.loadCatalog(target); err != nil {
+				if err := b.loadCatalog(target, at); err != nil {
 					return err
 				}
 			}

@@ -68,12 +68,13 @@ func diffOps(a, b []string) []diffOp {
 			ops = append(ops, diffOp{' ', a[i], i})
 			i++
 			j++
-		case j < len(b) && (i == len(a) || lcs[i][j+1] >= lcs[i+1][j]):
-			ops = append(ops, diffOp{'+', b[j], j})
-			j++
-		default:
+		case i < len(a) && (j == len(b) || lcs[i+1][j] >= lcs[i][j+1]):
+			// Removals first, as diff(1) prints them.
 			ops = append(ops, diffOp{'-', a[i], i})
 			i++
+		default:
+			ops = append(ops, diffOp{'+', b[j], j})
+			j++
 		}
 	}
 	return ops

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/fatih/color"
@@ -197,9 +198,12 @@ func toYAMLNode(v any) *yaml.Node {
 		}
 		return n
 	case json.Number:
-		tag := "!!int"
-		if strings.ContainsAny(t.String(), ".eE") {
-			tag = "!!float"
+		// YAML integers stop at 64 bits; larger ones are written (and read back) as floats.
+		tag := "!!float"
+		if _, err := strconv.ParseInt(t.String(), 10, 64); err == nil {
+			tag = "!!int"
+		} else if _, err := strconv.ParseUint(t.String(), 10, 64); err == nil {
+			tag = "!!int"
 		}
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: t.String()}
 	case string:

@@ -1,0 +1,1 @@
+CREATE TABLE totals (id TEXT PRIMARY KEY);
