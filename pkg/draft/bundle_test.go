@@ -33,9 +33,9 @@ func TestBundle(t *testing.T) {
 	}
 	abs, _ := filepath.Abs("testdata/bundle")
 	for _, want := range []string{
-		`"$id":"file://` + abs + `/orders.schema.yaml"`,             // relative $refs keep resolving
+		`"$id":"file://` + abs + `/orders.schema.yaml"`,                  // relative $refs keep resolving
 		`"file://` + abs + `/sub/defs.schema.yaml":{"$defs":{"customer"`, // the referenced file is bundled
-		`"const":12345678901234567890`,                                // integers stay exact
+		`"const":12345678901234567890`,                                   // integers stay exact
 	} {
 		if !strings.Contains(compact(t, orders.Spec), want) {
 			t.Errorf("orders spec lacks %s:\n%s", want, orders.Spec)

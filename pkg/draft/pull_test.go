@@ -35,7 +35,7 @@ func TestTreeLayout(t *testing.T) {
 		t.Fatalf("paths = %v, want %v", paths, want)
 	}
 	wantText := map[string]string{
-		"flow.yaml": "collections:\n  top:\n    key:\n      - /k\n    readSchema: top.read.schema.yaml\n    writeSchema: top.write.schema.yaml\nimport:\n  - acmeCo/flow.yaml\n",
+		"flow.yaml":        "collections:\n  top:\n    key:\n      - /k\n    readSchema: top.read.schema.yaml\n    writeSchema: top.write.schema.yaml\nimport:\n  - acmeCo/flow.yaml\n",
 		"acmeCo/flow.yaml": "collections:\n  acmeCo/orders:\n    key:\n      - /id\n    schema: orders.schema.yaml\nimport:\n  - team/flow.yaml\n",
 		"acmeCo/team/flow.yaml": "import:\n  - deep/flow.yaml\nmaterializations:\n  acmeCo/team/mat:\n    bindings:\n      - resource:\n          table: t\n        source: acmeCo/orders\n" +
 			"    endpoint:\n      connector:\n        config:\n          a: 2\n          b: 1\n        image: x\n",
