@@ -34,7 +34,9 @@ type builder struct {
 	cat   *Catalog
 	built *Built
 	index *schema.Index
-	diags Diagnostics
+	// missing are schema URLs referenced but not loaded (reported by the loader).
+	missing []string
+	diags   Diagnostics
 	// byName finds built collections while they are being built.
 	byName map[string]*BuiltCollection
 }

@@ -48,6 +48,18 @@ func (b *builder) addSchemaResources() {
 			}
 		}
 	}
+	b.missing = b.index.Missing()
+}
+
+// mentionsMissing tells compile errors caused by a referenced file that could not be loaded,
+// which the loader has already reported where it is referenced.
+func (b *builder) mentionsMissing(err error) bool {
+	for _, m := range b.missing {
+		if strings.Contains(err.Error(), m) {
+			return true
+		}
+	}
+	return false
 }
 
 func (b *builder) buildCollections() {
@@ -80,7 +92,7 @@ func (b *builder) buildCollection(c *Collection) *BuiltCollection {
 		b.errorf(c.Scope, "collection.schema-combination", "write `schema`, or both `writeSchema` and `readSchema`",
 			"collection %s must define either `schema` or both of `writeSchema` and `readSchema`", c.Name)
 	}
-	if len(c.Key) == 0 {
+	if c.Key != nil && len(c.Key) == 0 {
 		b.errorf(b.at(c.Scope, "key"), "collection.key-empty", "list the JSON pointers that identify a document, like key: [/id]",
 			"collection %s key cannot be empty", c.Name)
 	}
@@ -176,9 +188,14 @@ func (b *builder) checkWriteSchemaKeys(bc *BuiltCollection) {
 // compileCollectionSchema compiles a collection schema and checks that its root is an object, as
 // Flow writes `_meta` into every document.
 func (b *builder) compileCollectionSchema(ref *SchemaRef) *schema.Schema {
+	if base, _, _ := strings.Cut(ref.URL, "#"); !ref.IsInline && b.cat.Resources[base] == nil {
+		return nil // the file could not be loaded, which the loader reported
+	}
 	s, err := b.index.Compile(ref.URL)
 	if err != nil {
-		b.errorf(ref.Scope, "schema.compile", "", "%v", err)
+		if !b.mentionsMissing(err) {
+			b.errorf(ref.Scope, "schema.compile", "", "%v", err)
+		}
 		return nil
 	}
 	if t := s.Shape().Types; t != schema.Object {

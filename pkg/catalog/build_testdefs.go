@@ -68,6 +68,9 @@ func (b *builder) checkIngest(s *BuiltTestStep) {
 		return
 	}
 	for i, d := range s.Documents {
+		if _, ok := d.(map[string]any); !ok {
+			continue // reported as not an object
+		}
 		err := s.Collection.WriteSchema.Validate(d)
 		if err == nil {
 			continue

@@ -38,19 +38,37 @@ func parseYAML(data []byte) (root *yaml.Node, err error) {
 	}()
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		line := 1
-		if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			msg = strings.TrimPrefix(err.Error(), m[0])
-		}
-		return nil, &parseError{Line: line, Msg: msg}
+		return nil, syntaxError(data, err)
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: 1, Column: 1}, nil
 	}
 	return doc.Content[0], nil
 }
+
+// syntaxError extracts the line of a YAML parser error. The parser reports errors about an
+// unclosed construct ("did not find expected ...") at the construct's 0-based line; others 1-based.
+func syntaxError(data []byte, err error) *parseError {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 1
+	if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = strings.TrimPrefix(err.Error(), m[0])
+		if strings.HasPrefix(msg, "did not find expected") {
+			line++
+		}
+	} else if m := unknownAnchorRe.FindStringSubmatch(msg); m != nil {
+		for i, l := range strings.Split(string(data), "\n") {
+			if strings.Contains(l, "*"+m[1]) {
+				line = i + 1
+				break
+			}
+		}
+	}
+	return &parseError{Line: line, Msg: msg}
+}
+
+var unknownAnchorRe = regexp.MustCompile(`^unknown anchor '(.*)' referenced`)
 
 // valueError is a value that has no JSON form, at a node.
 type valueError struct {
