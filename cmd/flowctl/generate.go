@@ -104,5 +104,27 @@ func displayPath(path string) string {
 }
 
 func runGenerateSQL(cmd *cobra.Command, f *Factory, opts *generateOptions) error {
-	return cliutil.Failuref("not yet")
+	dialect := generate.Dialect(opts.dialect)
+	if dialect != "" && dialect != generate.SQLite && dialect != generate.Postgres {
+		return cliutil.Usagef("--dialect %q: use sqlite or postgres", opts.dialect)
+	}
+	built, diags, err := loadAndBuild(cmd, opts.source)
+	if err != nil {
+		return err
+	}
+	for _, d := range diags {
+		fmt.Fprintln(f.IO.ErrOut, d.String())
+	}
+	if diags.HasErrors() {
+		return cliutil.Failuref("%s has %s; nothing was generated", opts.source, countErrors(diags))
+	}
+	tables, skipped, err := generate.SQLTables(cmd.Context(), built, dialect)
+	if err != nil {
+		return cliutil.Failure(err)
+	}
+	for _, name := range skipped {
+		fmt.Fprintf(f.IO.ErrOut, "skipped materialization %s: its connector is not a built-in SQL materialization (choose a --dialect to render it anyway)\n", name)
+	}
+	_, err = fmt.Fprint(f.IO.Out, generate.RenderSQL(tables))
+	return err
 }
