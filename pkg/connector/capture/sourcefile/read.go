@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 // record is one document read from a file: its JSON object text, the byte offset where it starts
@@ -109,6 +110,8 @@ func readCSV(f *os.File, path string, from int64, emit func(record) error) error
 	} else if err != nil {
 		return fmt.Errorf("%s: reading the header row: %w", path, err)
 	}
+	// Spreadsheet exports often start with a byte-order mark, which is no part of the first name.
+	header[0] = strings.TrimPrefix(header[0], "\ufeff")
 	if from < r.InputOffset() {
 		from = r.InputOffset()
 	}

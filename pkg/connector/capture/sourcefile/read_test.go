@@ -49,6 +49,7 @@ func TestReadFormatsAndResume(t *testing.T) {
 		{"empty json array", FormatJSON, ` [ ] `, ""},
 		{"csv", FormatCSV, "id,name\n1,a\n2,\"b,c\"\n", "8:1 12:2"},
 		{"csv header only", FormatCSV, "id,name\n", ""},
+		{"csv with byte-order mark", FormatCSV, "\ufeffid\n7\n", "6:7"},
 		{"empty csv", FormatCSV, "", ""},
 	}
 	for _, tc := range cases {
