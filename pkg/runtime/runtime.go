@@ -34,6 +34,8 @@ type Runtime struct {
 	env      *shardEnv
 	notifier *Notifier
 	tasks    []*taskRun
+	ingestMu sync.Mutex
+	ingest   *journal.Publisher // publishes Ingest transactions, one at a time
 }
 
 type taskRun struct {

@@ -1,0 +1,78 @@
+// Package develop runs a catalog locally: every task of a runtime.Runtime over a journal.Local data
+// directory, with an HTTP API to ingest documents and report status.
+package develop
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/flowctl/flowctl/pkg/catalog"
+	"github.com/flowctl/flowctl/pkg/journal"
+	"github.com/flowctl/flowctl/pkg/runtime"
+)
+
+// Options configure a develop session.
+type Options struct {
+	Built   *catalog.Built
+	DataDir string
+	// Addr is the HTTP API's listen address ("" for none), e.g. "127.0.0.1:8080".
+	Addr string
+	// ExitWhenIdle returns once every finite capture finished and every task caught up.
+	ExitWhenIdle bool
+	OpenDerive   runtime.OpenDeriveEngine
+	Logger       *slog.Logger
+}
+
+// Run runs the catalog until ctx ends (or, with ExitWhenIdle, until it is idle) and returns the
+// final stats of every task.
+func Run(ctx context.Context, opts Options) ([]runtime.TaskStats, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	local, err := journal.OpenLocal(journal.LocalOptions{DataDir: opts.DataDir, Logger: opts.Logger})
+	if err != nil {
+		return nil, err
+	}
+	defer local.Close()
+	for _, c := range opts.Built.Collections {
+		spec := journal.CollectionSpec{Name: c.Name, PartitionFields: c.PartitionFields}
+		if err := local.AddCollection(spec); err != nil {
+			return nil, fmt.Errorf("collection %s: %w", c.Name, err)
+		}
+	}
+	rt := runtime.New(runtime.Options{Built: opts.Built, Client: local, DataDir: opts.DataDir,
+		Logger: opts.Logger, OpenDerive: opts.OpenDerive, RestartCaptures: !opts.ExitWhenIdle})
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if opts.Addr != "" {
+		ln, err := net.Listen("tcp", opts.Addr)
+		if err != nil {
+			return nil, fmt.Errorf("listening on %s for the HTTP API: %w (choose another --port)", opts.Addr, err)
+		}
+		srv := &http.Server{Handler: newAPI(rt, opts.Built), ReadHeaderTimeout: 10 * time.Second}
+		go srv.Serve(ln)
+		defer srv.Close()
+		opts.Logger.Info("HTTP API listening", "addr", ln.Addr().String())
+	}
+	done := make(chan struct{})
+	go func() { rt.Run(ctx); close(done) }()
+	if opts.ExitWhenIdle {
+		go func() {
+			for ctx.Err() == nil && !rt.Idle() {
+				time.Sleep(10 * time.Millisecond)
+			}
+			cancel()
+		}()
+	}
+	<-done
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return rt.Stats(), err
+	}
+	return rt.Stats(), nil
+}
