@@ -27,15 +27,20 @@ func (in *inliner) schema(ptr, ref string) any {
 		in.fail(ptr, fmt.Errorf("schema file %s must hold a JSON schema object", file))
 		return ref
 	}
-	id := fileURL(path)
-	if _, has := root["$id"]; !has {
-		root["$id"] = id
+	id, hasID := root["$id"].(string)
+	if !hasID {
+		id = fileURL(path)
 	}
 	defs := map[string]any{}
 	seen := map[string]bool{path: true}
-	if err := bundleRefs(root, path, defs, seen); err != nil {
+	if err := bundleRefs(root, path, id, embeddedIDs(root), defs, seen); err != nil {
 		in.fail(ptr, err)
 		return ref
+	}
+	// The file's URL becomes the base of its relative $refs only when they need one, so that a
+	// schema without them bundles to exactly its content.
+	if len(defs) > 0 || fragment != "" {
+		root["$id"] = id
 	}
 	if len(defs) > 0 {
 		existing, _ := root["$defs"].(map[string]any)
@@ -58,13 +63,15 @@ func (in *inliner) schema(ptr, ref string) any {
 	return map[string]any{"$ref": id + "#" + fragment, "$defs": map[string]any{"bundled": root}}
 }
 
-// bundleRefs finds $refs to other local files under v and adds each file once to defs.
-func bundleRefs(v any, from string, defs map[string]any, seen map[string]bool) error {
+// bundleRefs finds $refs to other local files under v and adds each file once to defs. base is the
+// URL relative $refs resolve against; refs to schemas already embedded (by $id, as in a schema
+// bundled before and pulled back) are left alone.
+func bundleRefs(v any, from, base string, embedded, defs map[string]any, seen map[string]bool) error {
 	switch t := v.(type) {
 	case map[string]any:
 		if ref, ok := t["$ref"].(string); ok {
 			file, _, _ := strings.Cut(ref, "#")
-			if file != "" && !strings.HasPrefix(file, "flow://") {
+			if _, done := embedded[resolveURL(base, file)]; file != "" && !done && !strings.HasPrefix(file, "flow://") {
 				path, err := resolveFile(from, file)
 				if err != nil {
 					return err
@@ -81,25 +88,61 @@ func bundleRefs(v any, from string, defs map[string]any, seen map[string]bool) e
 						}
 					}
 					defs[fileURL(path)] = doc
-					if err := bundleRefs(doc, path, defs, seen); err != nil {
+					if err := bundleRefs(doc, path, fileURL(path), embedded, defs, seen); err != nil {
 						return err
 					}
 				}
 			}
 		}
 		for _, x := range t {
-			if err := bundleRefs(x, from, defs, seen); err != nil {
+			if err := bundleRefs(x, from, base, embedded, defs, seen); err != nil {
 				return err
 			}
 		}
 	case []any:
 		for _, x := range t {
-			if err := bundleRefs(x, from, defs, seen); err != nil {
+			if err := bundleRefs(x, from, base, embedded, defs, seen); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// embeddedIDs collects every $id under a schema.
+func embeddedIDs(v any) map[string]any {
+	ids := map[string]any{}
+	var walk func(any)
+	walk = func(v any) {
+		switch t := v.(type) {
+		case map[string]any:
+			if id, ok := t["$id"].(string); ok {
+				ids[id] = true
+			}
+			for _, x := range t {
+				walk(x)
+			}
+		case []any:
+			for _, x := range t {
+				walk(x)
+			}
+		}
+	}
+	walk(v)
+	return ids
+}
+
+// resolveURL resolves ref against base, or returns ref when either does not parse.
+func resolveURL(base, ref string) string {
+	b, err := url.Parse(base)
+	if err != nil {
+		return ref
+	}
+	r, err := url.Parse(ref)
+	if err != nil {
+		return ref
+	}
+	return b.ResolveReference(r).String()
 }
 
 func fileURL(path string) string {
