@@ -75,6 +75,9 @@ type reducer struct {
 	// missing (a deletion, pruned set terms, a normalised sum), so the combiner knows whether a
 	// document it reduced alone must be validated again.
 	changed bool
+	// rebuilt records that a reduction built a new value that may differ from its RHS in form
+	// without changing what it means (a set's terms), so a value reduced alone is copied.
+	rebuilt bool
 }
 
 var lastWriteWins = &schema.Reduce{Strategy: schema.LastWriteWins, Associative: true}
@@ -207,6 +210,9 @@ func (r *reducer) merge(lhs any, lhsOK bool, rhs any, ann *schema.Annotation, ke
 // It builds a new object: when a reduction fails as not associative, the combiner keeps the LHS
 // as it was.
 func (r *reducer) mergeObjects(lhs, rhs map[string]any, ann *schema.Annotation) (any, error) {
+	if lhs == nil {
+		return r.mergeObjectAlone(rhs, ann)
+	}
 	out := make(map[string]any, len(lhs)+len(rhs))
 	for k, v := range lhs {
 		out[k] = v
@@ -229,6 +235,9 @@ func (r *reducer) mergeObjects(lhs, rhs map[string]any, ann *schema.Annotation) 
 // mergeArrays merges item-wise by index, or with a key as a sorted merge-join of arrays that are
 // already sorted and de-duplicated by that key. Items only in rhs are reduced alone.
 func (r *reducer) mergeArrays(lhs, rhs []any, ann *schema.Annotation, key []Pointer) (any, error) {
+	if lhs == nil {
+		return r.mergeArrayAlone(rhs, ann)
+	}
 	out := make([]any, 0, max(len(lhs), len(rhs)))
 	emit := func(lv any, lok bool, ri int) error {
 		item, deleted, err := r.child(strconv.Itoa(ri), lv, lok, rhs[ri], ann)

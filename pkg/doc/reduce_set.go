@@ -95,6 +95,7 @@ func (r *reducer) set(lhs any, lhsOK bool, rhs any, ann *schema.Annotation, key 
 	if r.full && (rs[termIntersect] != nil || rs[termRemove] != nil) {
 		r.changed = true
 	}
+	r.rebuilt = true // terms are rebuilt in members' order, not necessarily as they came
 	return out, nil
 }
 
