@@ -198,10 +198,37 @@ func (l *loader) loadRefs(v any, baseURL string, res *Resource, ptr string) {
 	if err != nil {
 		return
 	}
-	l.walkRefs(v, base, res, ptr)
+	embedded := map[string]bool{}
+	collectIDs(v, base, embedded)
+	l.walkRefs(v, base, res, ptr, embedded)
 }
 
-func (l *loader) walkRefs(v any, base *url.URL, res *Resource, ptr string) {
+// collectIDs records the resources a schema embeds under `$id` (as a bundle does), which its
+// $refs may name without anything being fetched.
+func collectIDs(v any, base *url.URL, ids map[string]bool) {
+	switch t := v.(type) {
+	case map[string]any:
+		if id, ok := t["$id"].(string); ok {
+			if u, err := base.Parse(id); err == nil {
+				base = u
+				c := *u
+				c.Fragment = ""
+				ids[c.String()] = true
+			}
+		}
+		for k, child := range t {
+			if !nonSchemaKeywords[k] {
+				collectIDs(child, base, ids)
+			}
+		}
+	case []any:
+		for _, child := range t {
+			collectIDs(child, base, ids)
+		}
+	}
+}
+
+func (l *loader) walkRefs(v any, base *url.URL, res *Resource, ptr string, embedded map[string]bool) {
 	switch t := v.(type) {
 	case map[string]any:
 		if id, ok := t["$id"].(string); ok {
@@ -224,19 +251,19 @@ func (l *loader) walkRefs(v any, base *url.URL, res *Resource, ptr string) {
 			if target.Scheme != "file" && target.Scheme != "http" && target.Scheme != "https" {
 				continue // flow:// and other built-ins are never fetched
 			}
-			if s := target.String(); s != strings.SplitN(base.String(), "#", 2)[0] && s != res.URL {
+			if s := target.String(); !embedded[s] && s != strings.SplitN(base.String(), "#", 2)[0] && s != res.URL {
 				at := l.locate(res, ptr+"/"+kw)
 				l.loadSchemaFile(target, &at)
 			}
 		}
 		for k, child := range t {
 			if !nonSchemaKeywords[k] {
-				l.walkRefs(child, base, res, pointerJoin(ptr, k))
+				l.walkRefs(child, base, res, pointerJoin(ptr, k), embedded)
 			}
 		}
 	case []any:
 		for i, child := range t {
-			l.walkRefs(child, base, res, pointerIndex(ptr, i))
+			l.walkRefs(child, base, res, pointerIndex(ptr, i), embedded)
 		}
 	}
 }
