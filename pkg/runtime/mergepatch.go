@@ -24,25 +24,5 @@ func applyStateUpdate(prior, update json.RawMessage, mergePatch bool) (json.RawM
 	if err != nil {
 		return nil, fmt.Errorf("connector state update is not JSON: %w", err)
 	}
-	return doc.Append(nil, mergePatchValue(base, patch)), nil
-}
-
-// mergePatchValue applies patch to target as RFC 7396 defines.
-func mergePatchValue(target, patch any) any {
-	p, ok := patch.(map[string]any)
-	if !ok {
-		return patch
-	}
-	t, ok := target.(map[string]any)
-	if !ok {
-		t = map[string]any{}
-	}
-	for k, v := range p {
-		if v == nil {
-			delete(t, k)
-		} else {
-			t[k] = mergePatchValue(t[k], v)
-		}
-	}
-	return t
+	return doc.Append(nil, doc.MergePatch(base, patch)), nil
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/flowctl/flowctl/pkg/connector"
+	"github.com/flowctl/flowctl/pkg/doc"
 )
 
 // ApplyStates folds state updates onto prior state as the runtime does: a merge-patch update is
@@ -19,7 +20,7 @@ func ApplyStates(t testing.TB, prior json.RawMessage, updates []*connector.Conne
 	}
 	for _, u := range updates {
 		if u.MergePatch {
-			state = mergePatch(state, decode(t, u.Updated))
+			state = doc.MergePatch(state, decode(t, u.Updated))
 		} else {
 			state = decode(t, u.Updated)
 		}
@@ -29,25 +30,6 @@ func ApplyStates(t testing.TB, prior json.RawMessage, updates []*connector.Conne
 		t.Fatal(err)
 	}
 	return out
-}
-
-func mergePatch(target, patch any) any {
-	p, ok := patch.(map[string]any)
-	if !ok {
-		return patch
-	}
-	t, ok := target.(map[string]any)
-	if !ok {
-		t = map[string]any{}
-	}
-	for k, v := range p {
-		if v == nil {
-			delete(t, k)
-		} else {
-			t[k] = mergePatch(t[k], v)
-		}
-	}
-	return t
 }
 
 func decode(t testing.TB, raw json.RawMessage) any {
