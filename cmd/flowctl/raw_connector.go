@@ -341,6 +341,7 @@ func (m *discoverMerge) add(d *connector.DiscoveredBinding) error {
 		setMappingValue(binding, "disable", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
 	}
 	setMappingValue(binding, "target", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: collection})
+	m.bindings.Style = 0 // `bindings: []` grows into a block sequence
 	m.bindings.Content = append(m.bindings.Content, binding)
 	m.report = append(m.report, fmt.Sprintf("added binding of %s to %s", d.RecommendedName, collection))
 
