@@ -1,32 +1,12 @@
 package doc
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strconv"
 	"unicode/utf8"
 )
-
-// Decode parses exactly one JSON value, keeping numbers as json.Number.
-func Decode(b []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, errors.New("expected a JSON value, found nothing")
-		}
-		return nil, fmt.Errorf("invalid JSON: %w", err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("invalid JSON: unexpected data after the value at byte %d", dec.InputOffset())
-	}
-	return v, nil
-}
 
 // Append appends v as compact JSON with object keys sorted and no HTML escaping, which is how
 // Flow writes documents. Numbers are written in Flow's canonical form (`1.50` becomes `1.5`,
