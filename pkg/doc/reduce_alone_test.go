@@ -20,7 +20,7 @@ func TestFullReductionAlone(t *testing.T) {
 		wantChanged bool
 	}{
 		{name: "nothing to change", rhs: `{"a":{"b":[1,{"c":2}]},"n":3}`,
-			ann: strat(merge, "a", strat(merge, "b", strat(merge)), "n", strat(s("sum"))),
+			ann:  strat(merge, "a", strat(merge, "b", strat(merge)), "n", strat(s("sum"))),
 			want: `{"a":{"b":[1,{"c":2}]},"n":3}`},
 		{name: "nested delete in an object", rhs: `{"a":{"gone":1,"kept":2},"z":0}`,
 			ann:  strat(merge, "a", strat(merge, "gone", del)),
