@@ -75,9 +75,12 @@ func runCollectionsRead(ctx context.Context, f *Factory, opts *collectionsReadOp
 	if err != nil {
 		return err
 	}
-	journals, err := selectJournals(ctx, client, opts.collection, selector, opts.dataDir)
+	journals, err := selectJournals(ctx, client, opts.collection, selector)
 	if err != nil {
 		return err
+	}
+	if len(journals) == 0 && !opts.follow {
+		return fmt.Errorf("collection %s has no journals in %s (list them all with `flowctl collections list-journals --data-dir %s`)", opts.collection, opts.dataDir, opts.dataDir)
 	}
 	var notBefore time.Time
 	if opts.since > 0 {
@@ -87,7 +90,7 @@ func runCollectionsRead(ctx context.Context, f *Factory, opts *collectionsReadOp
 	defer stop()
 
 	out := &lockedWriter{w: f.IO.Out}
-	read := func(name string) error {
+	read := func(ctx context.Context, name string) error {
 		next, closeFn, err := openDocs(ctx, client, name, opts.uncommitted, opts.follow)
 		if err != nil {
 			return err
@@ -95,7 +98,7 @@ func runCollectionsRead(ctx context.Context, f *Factory, opts *collectionsReadOp
 		defer closeFn()
 		for {
 			doc, err := next(ctx)
-			if errors.Is(err, io.EOF) || (opts.follow && errors.Is(err, context.Canceled)) {
+			if errors.Is(err, io.EOF) {
 				return nil
 			} else if err != nil {
 				return err
@@ -110,24 +113,18 @@ func runCollectionsRead(ctx context.Context, f *Factory, opts *collectionsReadOp
 	}
 	if !opts.follow {
 		for _, name := range journals {
-			if err := read(name); err != nil {
+			if err := read(ctx, name); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	// Following: every journal is read at once, and documents print as they commit.
-	errs := make([]error, len(journals))
-	var wg sync.WaitGroup
-	for i, name := range journals {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = read(name)
-		}()
+	if len(journals) == 0 {
+		fmt.Fprintf(f.IO.ErrOut, "collection %s has no journals in %s yet; waiting for its first documents\n", opts.collection, opts.dataDir)
 	}
-	wg.Wait()
-	return errors.Join(errs...)
+	return followJournals(ctx, journals, read, func(ctx context.Context) ([]string, error) {
+		return selectJournals(ctx, client, opts.collection, selector)
+	})
 }
 
 // openDocs returns a function reading the documents of one journal, committed or as written.
@@ -172,13 +169,10 @@ func openDataDir(dir string) (*journal.Local, error) {
 }
 
 // selectJournals lists the journals of a collection that the selector picks, in name order.
-func selectJournals(ctx context.Context, client journal.Client, collection string, sel journal.Selector, dataDir string) ([]string, error) {
+func selectJournals(ctx context.Context, client journal.Client, collection string, sel journal.Selector) ([]string, error) {
 	infos, err := client.ListJournals(ctx, collection)
 	if err != nil {
 		return nil, err
-	}
-	if len(infos) == 0 {
-		return nil, fmt.Errorf("collection %s has no journals in %s (list them all with `flowctl collections list-journals --data-dir %s`)", collection, dataDir, dataDir)
 	}
 	var names []string
 	for _, info := range infos {
