@@ -11,6 +11,18 @@ import (
 
 // Publisher stamps documents of one producer with UUIDs and appends them as transactions, as a Flow
 // shard does: documents go out with CONTINUE flags, and ACK documents later commit them.
+//
+// A runtime that stages and appends documents, checkpoints AckIntents and Clock, and only then appends
+// the ACKs must, after a crash, do one of two things before this producer publishes again:
+//   - append the checkpointed ACK intents again, then resume with NewPublisher(client, producer,
+//     checkpointed clock, now): the ACKs commit exactly the documents of the interrupted transaction
+//     (readers drop the ACKs they already saw as duplicates), or
+//   - publish under a new ProducerID: documents the old producer left without an ACK are never
+//     committed.
+//
+// Resuming the same producer without re-appending its ACK intents is wrong: its next ACK in a journal
+// would commit that journal's orphaned documents along with the new ones, while the orphans in other
+// journals stay uncommitted, breaking the transaction's atomicity.
 type Publisher struct {
 	client   Client
 	producer ProducerID
