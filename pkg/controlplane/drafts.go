@@ -125,17 +125,18 @@ func (s *Store) UpsertDraftSpecs(ctx context.Context, p *Principal, id string, s
 		if _, err := s.loadDraft(ctx, tx, p, id); err != nil {
 			return err
 		}
-		for _, ds := range clean {
+		rows := make([][]any, len(clean))
+		for i, ds := range clean {
 			var spec any // NULL for a deletion
 			if !ds.IsDeletion() {
 				spec = string(ds.Spec)
 			}
-			if _, err := s.exec(ctx, tx, `INSERT INTO draft_specs (draft_id, catalog_name, spec_type, spec, expect_pub_id)
-				VALUES (?, ?, ?, ?, ?) ON CONFLICT (draft_id, catalog_name) DO UPDATE SET
-				spec_type = excluded.spec_type, spec = excluded.spec, expect_pub_id = excluded.expect_pub_id`,
-				id, ds.CatalogName, string(ds.SpecType), spec, ds.ExpectPubID); err != nil {
-				return err
-			}
+			rows[i] = []any{id, ds.CatalogName, string(ds.SpecType), spec, ds.ExpectPubID}
+		}
+		if err := s.insertRows(ctx, tx, `INSERT INTO draft_specs (draft_id, catalog_name, spec_type, spec, expect_pub_id) VALUES`,
+			`ON CONFLICT (draft_id, catalog_name) DO UPDATE SET spec_type = excluded.spec_type, spec = excluded.spec,
+			expect_pub_id = excluded.expect_pub_id`, rows); err != nil {
+			return err
 		}
 		if _, err := s.exec(ctx, tx, `UPDATE drafts SET updated_at = ? WHERE id = ?`, now(), id); err != nil {
 			return err

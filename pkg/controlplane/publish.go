@@ -244,11 +244,15 @@ func (s *Store) commit(ctx context.Context, p *Principal, draftID, detail string
 				return err
 			}
 		}
+		if err := s.recordChanges(ctx, tx, pubID, changes); err != nil {
+			return err
+		}
 		return s.deleteDraftTx(ctx, tx, draftID)
 	})
 	return pubID, at, err
 }
 
+// applyChange makes one change live, if its live spec is still the version the plan was built on.
 func (s *Store) applyChange(ctx context.Context, tx *sql.Tx, p *Principal, pubID, at string, c change) error {
 	var res sql.Result
 	var err error
@@ -271,21 +275,34 @@ func (s *Store) applyChange(ctx context.Context, tx *sql.Tx, p *Principal, pubID
 		}
 		return conflictf("%s was changed by another publication while this one was being built; nothing was published: publish again", c.name)
 	}
-	if _, err := s.exec(ctx, tx, `DELETE FROM live_spec_refs WHERE catalog_name = ?`, c.name); err != nil {
-		return err
+	return nil
+}
+
+// recordChanges replaces the references of the changed specs and adds them to the history.
+func (s *Store) recordChanges(ctx context.Context, tx *sql.Tx, pubID string, changes []change) error {
+	var history, refs [][]any
+	names := make([]any, 0, len(changes))
+	for _, c := range changes {
+		names = append(names, c.name)
+		var spec any // NULL records a deletion
+		if !c.deletion() {
+			spec = string(c.raw)
+		}
+		history = append(history, []any{pubID, c.name, string(c.specType), spec})
+		for _, r := range c.refs {
+			refs = append(refs, []any{c.name, r})
+		}
 	}
-	for _, r := range c.refs {
-		if _, err := s.exec(ctx, tx, `INSERT INTO live_spec_refs (catalog_name, ref_name) VALUES (?, ?)`, c.name, r); err != nil {
+	for start := 0; start < len(names); start += MaxNames {
+		chunk := names[start:min(start+MaxNames, len(names))]
+		if _, err := s.exec(ctx, tx, `DELETE FROM live_spec_refs WHERE catalog_name IN (`+placeholders(len(chunk))+`)`, chunk...); err != nil {
 			return err
 		}
 	}
-	var spec any
-	if !c.deletion() {
-		spec = string(c.raw)
+	if err := s.insertRows(ctx, tx, `INSERT INTO live_spec_refs (catalog_name, ref_name) VALUES`, "", refs); err != nil {
+		return err
 	}
-	_, err = s.exec(ctx, tx, `INSERT INTO publication_specs (pub_id, catalog_name, spec_type, spec) VALUES (?, ?, ?, ?)`,
-		pubID, c.name, string(c.specType), spec)
-	return err
+	return s.insertRows(ctx, tx, `INSERT INTO publication_specs (pub_id, catalog_name, spec_type, spec) VALUES`, "", history)
 }
 
 // nextPubID allocates a publication id: 16 hex digits that sort in publication order. Like Flow's

@@ -95,6 +95,31 @@ func (s *Store) queryRow(ctx context.Context, q querier, query string, args ...a
 	return q.QueryRowContext(ctx, s.rebind(query), args...)
 }
 
+// insertRows runs one multi-row INSERT per chunk of rows: `head` is "INSERT INTO t (a, b) VALUES" and
+// tail an optional ON CONFLICT clause. One statement instead of one per row saves a round trip per
+// row, which is most of a publication's time on PostgreSQL.
+func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, head, tail string, rows [][]any) error {
+	const rowsPerStatement = 500 // keeps parameters far below both databases' limits
+	for start := 0; start < len(rows); start += rowsPerStatement {
+		chunk := rows[start:min(start+rowsPerStatement, len(rows))]
+		var b strings.Builder
+		b.WriteString(head)
+		var args []any
+		for i, r := range chunk {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(" (" + placeholders(len(r)) + ")")
+			args = append(args, r...)
+		}
+		b.WriteString(" " + tail)
+		if _, err := s.exec(ctx, tx, b.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // inTx runs fn in a transaction, committing when it returns nil and rolling back otherwise.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
