@@ -3,11 +3,13 @@ package generate
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/flowctl/flowctl/pkg/catalog"
 	"github.com/flowctl/flowctl/pkg/connector"
+	"github.com/flowctl/flowctl/pkg/connector/fieldsel"
 	"github.com/flowctl/flowctl/pkg/connector/materialize"
 )
 
@@ -78,49 +80,52 @@ func materializationTables(ctx context.Context, m *catalog.BuiltMaterialization,
 	if err != nil {
 		return nil, err
 	}
-	dialect := sqlDialects[d]
+	var schema string
+	if d == Postgres {
+		schema = postgresSchema(m)
+	}
 	var out []Table
 	for i := range specs {
 		b := &specs[i]
-		cols, err := dialect.columns(&b.Collection, &b.FieldSelection)
+		stmts, err := materialize.CreateTableStatements(dialectImages[d], schema, b)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("materialization %s: %w", m.Name, err)
 		}
-		path := b.ResourcePath
-		if d == Postgres && len(path) == 1 {
-			path = append([]string{postgresSchema(m)}, path...)
-		}
-		out = append(out, Table{Materialization: m.Name, Collection: b.Collection.Name, Dialect: d,
-			Statements: dialect.createTable(dialect.quoteTable(path...), cols, len(b.FieldSelection.Keys), b.DeltaUpdates, b.Collection.Name)})
+		out = append(out, Table{Materialization: m.Name, Collection: b.Collection.Name, Dialect: d, Statements: stmts})
 	}
 	return out, nil
 }
 
 // bindingSpecs are the enabled bindings of a materialization as the dialect's built-in connector
-// validates them, with their field selections.
+// validates them, with the field selections Flow's build makes from the connector's constraints.
 func bindingSpecs(ctx context.Context, m *catalog.BuiltMaterialization, d Dialect) ([]connector.MaterializationBinding, error) {
 	config := json.RawMessage("{}")
 	if c := m.Def.Endpoint.Connector; c != nil && c.Config != nil && c.Config.Value != nil {
 		config, _ = json.Marshal(c.Config.Value)
 	}
 	req := &connector.MaterializeValidate{Name: m.Name, ConnectorType: connector.ConnectorTypeImage, Config: config}
-	var fields []*catalog.FieldSelection
+	var stanzas []fieldsel.Stanza
 	for _, b := range m.Bindings {
 		if b.Source == nil || (b.Def != nil && b.Def.Disable) {
 			continue
 		}
 		resource, err := json.Marshal(b.Resource)
 		if err != nil {
-			return nil, fmt.Errorf("resource of the binding of %s: %w", b.Source.Name, err)
+			return nil, fmt.Errorf("materialization %s: resource of the binding of %s: %w", m.Name, b.Source.Name, err)
 		}
-		vb := connector.MaterializeValidateBinding{ResourceConfig: resource, Collection: collectionSpec(b.Source)}
-		var fs *catalog.FieldSelection
-		if b.Def != nil && b.Def.Fields != nil {
-			fs = b.Def.Fields
-			vb.GroupBy = fs.GroupBy
+		var fields *catalog.FieldSelection
+		if b.Def != nil {
+			fields = b.Def.Fields
 		}
-		req.Bindings = append(req.Bindings, vb)
-		fields = append(fields, fs)
+		stanza, err := stanzaOf(fields)
+		if err != nil {
+			return nil, fmt.Errorf("materialization %s: binding of %s: %w", m.Name, b.Source.Name, err)
+		}
+		// The built-in connectors take a collection's projections; they read no schema.
+		coll := connector.CollectionSpecOf(b.Source.Name, b.Source.Key, b.Source.PartitionFields, b.Source.Projections, nil, nil)
+		req.Bindings = append(req.Bindings, connector.MaterializeValidateBinding{
+			ResourceConfig: resource, Collection: *coll, GroupBy: stanza.GroupBy, FieldConfig: stanza.Require})
+		stanzas = append(stanzas, stanza)
 	}
 	if len(req.Bindings) == 0 {
 		return nil, nil
@@ -133,14 +138,22 @@ func bindingSpecs(ctx context.Context, m *catalog.BuiltMaterialization, d Dialec
 	out := make([]connector.MaterializationBinding, len(req.Bindings))
 	for i, vb := range validated.Bindings {
 		rb := &req.Bindings[i]
-		fs, err := selectFields(&rb.Collection, vb.Constraints, fields[i], vb.DeltaUpdates)
-		if err != nil {
-			return nil, err
+		fs, errs := fieldsel.Select(&rb.Collection, vb.Constraints, stanzas[i])
+		if len(errs) > 0 {
+			return nil, fmt.Errorf("materialization %s: binding of %s: fields: %w", m.Name, rb.Collection.Name, errors.Join(errs...))
 		}
 		out[i] = connector.MaterializationBinding{ResourceConfig: rb.ResourceConfig, ResourcePath: vb.ResourcePath,
 			Collection: rb.Collection, FieldSelection: fs, DeltaUpdates: vb.DeltaUpdates}
 	}
 	return out, nil
+}
+
+// stanzaOf is a binding's `fields` block as fieldsel takes it; no block selects recommended fields.
+func stanzaOf(fields *catalog.FieldSelection) (fieldsel.Stanza, error) {
+	if fields == nil {
+		return fieldsel.Stanza{Recommended: fieldsel.AnyDepth}, nil
+	}
+	return fieldsel.NewStanza(fields.Recommended, fields.Require, fields.Exclude, fields.GroupBy)
 }
 
 // postgresSchema is the schema of tables whose resource names none: the endpoint's, else public,

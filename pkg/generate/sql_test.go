@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,7 +20,22 @@ import (
 
 func builtSQLCatalog(t *testing.T) *catalog.Built {
 	t.Helper()
-	cat, diags := catalog.Load(context.Background(), "testdata/sql/flow.yaml")
+	return buildFile(t, "testdata/sql/flow.yaml")
+}
+
+// buildCatalog builds a catalog written as YAML into a temporary flow.yaml.
+func buildCatalog(t *testing.T, yaml string) *catalog.Built {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "flow.yaml")
+	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return buildFile(t, path)
+}
+
+func buildFile(t *testing.T, path string) *catalog.Built {
+	t.Helper()
+	cat, diags := catalog.Load(context.Background(), path)
 	if len(diags) > 0 {
 		t.Fatal(diags.Error())
 	}
@@ -55,25 +71,41 @@ func TestSQLGolden(t *testing.T) {
 }
 
 func TestSQLErrors(t *testing.T) {
-	built := builtSQLCatalog(t)
-	if _, _, err := SQLTables(context.Background(), built, "mysql"); err == nil || !strings.Contains(err.Error(), `unknown SQL dialect "mysql"`) {
+	if _, _, err := SQLTables(context.Background(), builtSQLCatalog(t), "mysql"); err == nil || !strings.Contains(err.Error(), `unknown SQL dialect "mysql"`) {
 		t.Errorf("got %v", err)
 	}
-	coll := collectionSpec(built.Collection("acme/events"))
-	constraints := map[string]connector.Constraint{"id": {Type: connector.LocationRequired, Reason: "keys are required"}}
 	for _, tc := range []struct {
-		name   string
-		fields catalog.FieldSelection
-		want   string
+		name, fields, want string
 	}{
-		{"excluded key", catalog.FieldSelection{Recommended: -1, Exclude: []string{"id"}}, `field "id" of collection acme/events is both excluded and part of the key`},
-		{"excluded document", catalog.FieldSelection{Recommended: -1, Exclude: []string{"flow_document"}}, "root document of collection acme/events must be materialized"},
-		{"unknown group-by", catalog.FieldSelection{Recommended: -1, GroupBy: []string{"nope"}}, `group-by field "nope" is not a projection`},
-		{"unknown required", catalog.FieldSelection{Recommended: -1, Require: map[string]any{"nope": nil}}, `required field "nope" is not a projection`},
+		{"excluded document", "{exclude: [flow_document]}",
+			`materialization acme/m: binding of acme/things: fields: field "flow_document" is excluded, but the connector requires the document`},
+		{"unknown group-by", "{groupBy: [nope]}", `groupBy field "nope" is not a projection of collection acme/things`},
+		{"unknown required", "{require: {nope: null}}", `required field "nope" is not a projection of collection acme/things`},
+		{"unknown excluded", "{exclude: [nada]}", `excluded field "nada" is not a projection of collection acme/things`},
+		{"forbidden required", "{require: {nothing: {}}}", `field "nothing" is required, but the connector cannot materialize it`},
+		{"required and excluded", "{require: {n: {}}, exclude: [n]}", `field "n" is both required and excluded`},
+		{"group by a number", "{groupBy: [x]}", `groupBy field "x" accepts number`},
 	} {
-		if _, err := selectFields(&coll, constraints, &tc.fields, false); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: got %v, want %q", tc.name, err, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			built := buildCatalog(t, `
+collections:
+  acme/things:
+    schema:
+      type: object
+      properties: {id: {type: string}, n: {type: integer}, x: {type: number}, nothing: {type: "null"}}
+      required: [id]
+    key: [/id]
+materializations:
+  acme/m:
+    endpoint: {connector: {image: "ghcr.io/estuary/materialize-sqlite:dev", config: {path: out.db}}}
+    bindings:
+      - {source: acme/things, resource: {table: things}, fields: `+tc.fields+`}
+`)
+			_, _, err := SQLTables(context.Background(), built, "")
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want %q", err, tc.want)
+			}
+		})
 	}
 }
 

@@ -11,18 +11,6 @@ import (
 	"github.com/flowctl/flowctl/pkg/connector"
 )
 
-// Stanza is a binding's `fields` block.
-type Stanza struct {
-	// Recommended is the depth of locations selected by default: -1 any depth (`true`, the
-	// default), 0 none (`false`), n up to pointer depth n.
-	Recommended int
-	// Require maps fields the user wants to their endpoint-specific config (null when none).
-	Require map[string]json.RawMessage
-	Exclude []string
-	// GroupBy replaces the collection key as the materialized key.
-	GroupBy []string
-}
-
 // Select returns the binding's field selection, or every reason it cannot be satisfied.
 func Select(coll *connector.CollectionSpec, constraints map[string]connector.Constraint, stanza Stanza) (connector.FieldSelection, []error) {
 	s := selector{coll: coll, constraints: constraints, stanza: stanza, selected: map[string]bool{}, locations: map[string]bool{}}
@@ -52,7 +40,9 @@ type selector struct {
 	errs        []error
 }
 
-func (s *selector) fail(format string, args ...any) { s.errs = append(s.errs, fmt.Errorf(format, args...)) }
+func (s *selector) fail(format string, args ...any) {
+	s.errs = append(s.errs, fmt.Errorf(format, args...))
+}
 
 func (s *selector) add(p *connector.Projection, toKeys bool) {
 	s.selected[p.Field] = true

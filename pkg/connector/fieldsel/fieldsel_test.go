@@ -45,7 +45,9 @@ func orders() *connector.CollectionSpec {
 
 // sqlConstraints are what a SQL connector answers for the collection above.
 func sqlConstraints() map[string]connector.Constraint {
-	c := func(t connector.ConstraintType) connector.Constraint { return connector.Constraint{Type: t, Reason: string(t)} }
+	c := func(t connector.ConstraintType) connector.Constraint {
+		return connector.Constraint{Type: t, Reason: string(t)}
+	}
 	return map[string]connector.Constraint{
 		"_meta/op":          c(connector.LocationRecommended),
 		"_meta/source":      c(connector.FieldOptional),

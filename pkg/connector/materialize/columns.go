@@ -191,6 +191,50 @@ func (d *dialect) tableColumns(b *connector.MaterializationBinding) ([]column, e
 	return cols, nil
 }
 
+// dialectsByImage are the dialects of the built-in SQL materializations, by image name.
+var dialectsByImage = map[string]*dialect{SQLiteImage: &sqliteDialect, PostgresImage: &postgresDialect}
+
+// CreateTableStatements returns the statements that the built-in SQL materialization `image`
+// (SQLiteImage or PostgresImage) runs in Apply to create the table of binding b: CREATE TABLE
+// IF NOT EXISTS, then on PostgreSQL a COMMENT ON the table and on each column. The table is the
+// binding's resource `table`, in its resource `schema` (PostgreSQL only) or else in
+// endpointSchema, the endpoint's schema ("" for none). Columns follow b.FieldSelection.
+func CreateTableStatements(image, endpointSchema string, b *connector.MaterializationBinding) ([]string, error) {
+	d := dialectsByImage[image]
+	if d == nil {
+		return nil, fmt.Errorf("%s is not a built-in SQL materialization: use %s or %s", image, SQLiteImage, PostgresImage)
+	}
+	return d.createTableStatements(endpointSchema, b)
+}
+
+// createTableStatements is CreateTableStatements in this dialect.
+func (d *dialect) createTableStatements(endpointSchema string, b *connector.MaterializationBinding) ([]string, error) {
+	table, r, err := d.tableOf(b, endpointSchema)
+	if err != nil {
+		return nil, err
+	}
+	cols, err := d.tableColumns(b)
+	if err != nil {
+		return nil, err
+	}
+	return d.createTable(table, cols, len(b.FieldSelection.Keys), r.DeltaUpdates, b.Collection.Name), nil
+}
+
+// tableOf is the quoted name of a binding's table and its parsed resource. Only PostgreSQL names
+// tables by schema: materialize-sqlite's resource has no schema, and its Validate reports the
+// table alone as the resource path.
+func (d *dialect) tableOf(b *connector.MaterializationBinding, endpointSchema string) (string, sqlResource, error) {
+	r, err := parseResource(b.ResourceConfig, b.Collection.Name)
+	if err != nil {
+		return "", r, err
+	}
+	schema := endpointSchema
+	if r.Schema != "" && d.comments {
+		schema = r.Schema
+	}
+	return d.quoteTable(schema, r.Table), r, nil
+}
+
 // createTable renders the DDL of a binding's table and, where supported, its comments.
 func (d *dialect) createTable(table string, cols []column, keys int, delta bool, collection string) []string {
 	var b strings.Builder

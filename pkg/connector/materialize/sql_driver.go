@@ -37,7 +37,7 @@ func (d *sqlDriver) validate(_ context.Context, req *connector.MaterializeValida
 			return nil, err
 		}
 		path := []string{r.Table}
-		if d.dialect.comments && r.Schema != "" { // PostgreSQL names a table by schema and name
+		if d.dialect.comments && r.Schema != "" { // only PostgreSQL names a table by schema (see tableOf)
 			path = []string{r.Schema, r.Table}
 		}
 		out.Bindings = append(out.Bindings, connector.MaterializeValidatedBinding{
@@ -74,29 +74,13 @@ func (d *sqlDriver) apply(ctx context.Context, req *connector.MaterializeApply) 
 func (d *sqlDriver) ddl(spec *connector.MaterializationSpec, schema string) ([]string, error) {
 	stmts := []string{d.checkpointsDDL(schema)}
 	for i := range spec.Bindings {
-		b := &spec.Bindings[i]
-		table, r, err := d.tableOf(b, schema)
+		table, err := d.dialect.createTableStatements(schema, &spec.Bindings[i])
 		if err != nil {
 			return nil, err
 		}
-		cols, err := d.dialect.tableColumns(b)
-		if err != nil {
-			return nil, err
-		}
-		stmts = append(stmts, d.dialect.createTable(table, cols, len(b.FieldSelection.Keys), r.DeltaUpdates, b.Collection.Name)...)
+		stmts = append(stmts, table...)
 	}
 	return stmts, nil
-}
-
-func (d *sqlDriver) tableOf(b *connector.MaterializationBinding, schema string) (string, sqlResource, error) {
-	r, err := parseResource(b.ResourceConfig, b.Collection.Name)
-	if err != nil {
-		return "", r, err
-	}
-	if r.Schema != "" {
-		schema = r.Schema
-	}
-	return d.dialect.quoteTable(schema, r.Table), r, nil
 }
 
 func (d *sqlDriver) checkpointsTable(schema string) string {

@@ -134,7 +134,7 @@ func decodeCheckpoint(s string) (*connector.Checkpoint, error) {
 
 func (t *sqlTransactor) prepare(ctx context.Context, i int, b *connector.MaterializationBinding, schema string) (*sqlBinding, error) {
 	d := t.d.dialect
-	table, r, err := t.d.tableOf(b, schema)
+	table, r, err := d.tableOf(b, schema)
 	if err != nil {
 		return nil, err
 	}
