@@ -45,10 +45,6 @@ func (b *builder) errorf(at Position, code, hint, format string, args ...any) {
 	b.diags = append(b.diags, newDiagnostic(at, SeverityError, code, hint, fmt.Sprintf(format, args...)))
 }
 
-func (b *builder) warnf(at Position, code, hint, format string, args ...any) {
-	b.diags = append(b.diags, newDiagnostic(at, SeverityWarning, code, hint, fmt.Sprintf(format, args...)))
-}
-
 // at locates a value below a position by reference tokens.
 func (b *builder) at(p Position, tokens ...string) Position {
 	return b.cat.Locate(p.URL, pointerJoin(p.Pointer, tokens...))

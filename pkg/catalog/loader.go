@@ -243,7 +243,7 @@ func (l *loader) walkRefs(v any, base *url.URL, res *Resource, ptr string, embed
 			}
 			u, err := url.Parse(ref)
 			if err != nil {
-				l.errorAt(l.locate(res, ptr+"/"+kw), "schema.ref", "", "%s %q is not a valid URL: %v", kw, ref, err)
+				l.errorAt(locatePosition(res, ptr+"/"+kw), "schema.ref", "", "%s %q is not a valid URL: %v", kw, ref, err)
 				continue
 			}
 			target := base.ResolveReference(u)
@@ -252,7 +252,7 @@ func (l *loader) walkRefs(v any, base *url.URL, res *Resource, ptr string, embed
 				continue // flow:// and other built-ins are never fetched
 			}
 			if s := target.String(); !embedded[s] && s != strings.SplitN(base.String(), "#", 2)[0] && s != res.URL {
-				at := l.locate(res, ptr+"/"+kw)
+				at := locatePosition(res, ptr+"/"+kw)
 				l.loadSchemaFile(target, &at)
 			}
 		}
@@ -266,10 +266,6 @@ func (l *loader) walkRefs(v any, base *url.URL, res *Resource, ptr string, embed
 			l.walkRefs(child, base, res, pointerIndex(ptr, i), embedded)
 		}
 	}
-}
-
-func (l *loader) locate(res *Resource, ptr string) Position {
-	return locatePosition(res, ptr)
 }
 
 // locatePosition finds the line and column of the value at ptr in a resource.
