@@ -87,7 +87,7 @@ func (b *builder) checkLambda(ctx context.Context, db *sql.DB, bc *BuiltCollecti
 			t.ReadOnly = false
 		}
 		if t.Source != nil {
-			for _, p := range sqlParams(s) {
+			for _, p := range SQLParams(s) {
 				if _, err := ParamField(p, fields); err != nil {
 					b.errorf(at, "derive.sqlite-param", "parameters name projections of the source collection "+t.Source.Name,
 						"transform %s: %v", t.Name, err)
@@ -104,47 +104,6 @@ func (b *builder) checkLambda(ctx context.Context, db *sql.DB, bc *BuiltCollecti
 		}
 		stmt.Close()
 	}
-}
-
-// sqlParams lists the `$parameters` of a statement, skipping strings, quoted names and comments.
-// A parameter is `$` and identifier characters, with SQLite's `::name` segments and `(...)` suffix.
-func sqlParams(stmt string) []string {
-	var out []string
-	for i := 0; i < len(stmt); {
-		if stmt[i] == '$' {
-			j := i + 1
-			for j < len(stmt) && isSQLIdentChar(stmt[j]) && stmt[j] != '$' {
-				j++
-			}
-			for j+1 < len(stmt) && stmt[j] == ':' && stmt[j+1] == ':' {
-				j += 2
-				for j < len(stmt) && isSQLIdentChar(stmt[j]) && stmt[j] != '$' {
-					j++
-				}
-			}
-			if j < len(stmt) && stmt[j] == '(' {
-				if end := strings.IndexByte(stmt[j:], ')'); end >= 0 {
-					j += end + 1
-				}
-			}
-			// `$a$b` is one parameter: `$` separates nested fields.
-			for j < len(stmt) && stmt[j] == '$' {
-				j++
-				for j < len(stmt) && isSQLIdentChar(stmt[j]) && stmt[j] != '$' {
-					j++
-				}
-			}
-			out = append(out, stmt[i:j])
-			i = j
-			continue
-		}
-		_, next, err := sqlToken(stmt, i)
-		if err != nil {
-			break
-		}
-		i = next
-	}
-	return out
 }
 
 // isReadOnlySQL tells statements that only read (SELECT, VALUES, and WITH without a write).

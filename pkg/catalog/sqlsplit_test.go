@@ -63,8 +63,8 @@ func TestSQLParams(t *testing.T) {
 		{"SELECT 1;", nil},
 	}
 	for _, c := range cases {
-		if got := sqlParams(c.stmt); !reflect.DeepEqual(got, c.want) {
-			t.Errorf("sqlParams(%q) = %q, want %q", c.stmt, got, c.want)
+		if got := SQLParams(c.stmt); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("SQLParams(%q) = %q, want %q", c.stmt, got, c.want)
 		}
 	}
 }
