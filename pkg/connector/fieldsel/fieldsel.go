@@ -45,6 +45,10 @@ func (s *selector) fail(format string, args ...any) {
 }
 
 func (s *selector) add(p *connector.Projection, toKeys bool) {
+	if toKeys && s.excluded(p.Field) {
+		s.fail("conflict for field %q: it is part of the materialized key of collection %s but the binding excludes it; remove it from `exclude` or choose another `groupBy`",
+			p.Field, s.coll.Name)
+	}
 	s.selected[p.Field] = true
 	if p.Ptr != "" {
 		s.locations[p.Ptr] = true
@@ -87,20 +91,26 @@ func (s *selector) selectKeys() {
 	}
 }
 
-// selectDocument takes the root projection unless the connector forbids it or the user excludes it.
+// selectDocument takes the root projection when the connector or the user requires it; as in
+// Flow, a merely recommended document (delta updates) is not selected by depth, because the root
+// always has projected children.
 func (s *selector) selectDocument() {
 	root := s.byPointer("")
 	if root == nil {
 		return
 	}
 	c, ok := s.constraints[root.Field]
+	_, userRequires := s.stanza.Require[root.Field]
+	connectorRequires := ok && (c.Type == connector.LocationRequired || c.Type == connector.FieldRequired)
 	switch {
 	case !ok || c.Type == connector.FieldForbidden || c.Type == connector.Incompatible:
 		return
 	case s.excluded(root.Field):
-		if c.Type == connector.LocationRequired || c.Type == connector.FieldRequired {
+		if connectorRequires {
 			s.fail("field %q is excluded, but the connector requires the document: %s", root.Field, c.Reason)
 		}
+		return
+	case !connectorRequires && !userRequires:
 		return
 	}
 	s.selected[root.Field] = true
@@ -150,38 +160,72 @@ func (s *selector) selectValues() {
 			}
 		case userRequires || connectorRequires:
 			s.add(p, false)
-		case p.IsPartitionKey || p.Explicit:
+		case p.IsPartitionKey || (p.Explicit && s.stanza.Recommended != 0):
 			// Flow ranks partition keys and user-defined projections above a covering parent.
 			s.add(p, false)
-		case s.desired(p, c):
-			if !s.locations[p.Ptr] && !s.covered(p.Ptr) {
+		case s.desired(p, i, projections):
+			if !s.locations[p.Ptr] && !s.covered(p.Ptr) && !s.underExcluded(p.Ptr) {
 				s.add(p, false)
 			}
 		}
 	}
 }
 
-// desired reports whether the recommended depth selects a field the connector recommends.
-func (s *selector) desired(p *connector.Projection, c connector.Constraint) bool {
-	depth := s.stanza.Recommended
-	if depth == 0 {
+// desired is Flow's DesiredDepth and CoreMetadata: locations up to the recommended depth,
+// except `_meta` ones; above the depth limit objects only when nothing is projected beneath them
+// and the depth is a number (Flow keeps `true` from selecting such objects). projections are in
+// pointer order and p is projections[i], so a child, if any, follows it directly.
+func (s *selector) desired(p *connector.Projection, i int, projections []connector.Projection) bool {
+	limit := s.stanza.Recommended
+	switch {
+	case limit == 0:
+		return false
+	case p.Ptr == "/_meta/op" || p.Field == "flow_published_at":
+		return true
+	case p.Ptr == "/_meta" || strings.HasPrefix(p.Ptr, "/_meta/"):
 		return false
 	}
-	if p.Ptr == "/_meta/op" || p.Field == "flow_published_at" {
-		return true // Selected whenever any depth is desired, as Flow does.
-	}
-	if strings.HasPrefix(p.Ptr, "/_meta/") {
+	depth := strings.Count(p.Ptr, "/")
+	switch {
+	case limit > 0 && depth == limit:
+		return true
+	case limit > 0 && depth > limit:
 		return false
+	case !onlyObject(p.Inference.Types):
+		return true
 	}
-	d := strings.Count(p.Ptr, "/")
-	switch c.Type {
-	case connector.LocationRecommended:
-		return depth < 0 || d <= depth
-	case connector.FieldOptional:
-		// An object at the depth limit stands for the locations beneath it.
-		return depth > 0 && d == depth && len(p.Inference.Types) == 1 && p.Inference.Types[0] == "object"
+	hasChild := i+1 < len(projections) && isParentOf(p.Ptr, projections[i+1].Ptr)
+	return !hasChild && limit != AnyDepth
+}
+
+// onlyObject reports whether types are object, or object and null.
+func onlyObject(types []string) bool {
+	var object bool
+	for _, t := range types {
+		switch t {
+		case "object":
+			object = true
+		case "null":
+		default:
+			return false
+		}
+	}
+	return object
+}
+
+// underExcluded reports whether ptr lies beneath the location of an excluded canonical field
+// (one named as its pointer), which Flow takes as excluding the whole subtree from depth.
+func (s *selector) underExcluded(ptr string) bool {
+	for _, field := range s.stanza.Exclude {
+		if p := s.coll.Projection(field); p != nil && p.Ptr == "/"+field && isParentOf(p.Ptr, ptr) {
+			return true
+		}
 	}
 	return false
+}
+
+func isParentOf(parent, ptr string) bool {
+	return len(ptr) > len(parent) && strings.HasPrefix(ptr, parent) && ptr[len(parent)] == '/'
 }
 
 // checkRequiredLocations fails when no selected field satisfies a location the connector requires.

@@ -87,24 +87,24 @@ func TestSelect(t *testing.T) {
 				Values: []string{"_meta/op", "customer", "customer_name", "flow_published_at", "items", "region", "total"}},
 		},
 		{
-			name:   "recommended false keeps keys, document, partitions and explicit projections",
+			// Flow selects user-defined projections only when some depth is desired.
+			name:   "recommended false keeps keys, required document and partitions",
 			stanza: Stanza{Recommended: 0},
 			want: connector.FieldSelection{Keys: []string{"id"}, Document: "flow_document",
-				Values: []string{"customer_name", "region"}},
+				Values: []string{"region"}},
 		},
 		{
 			name: "require with config and exclude",
 			stanza: Stanza{Recommended: 0, Exclude: []string{"region"},
 				Require: map[string]json.RawMessage{"_meta/source": json.RawMessage(`{"ddl":"JSON"}`), "total": nil}},
 			want: connector.FieldSelection{Keys: []string{"id"}, Document: "flow_document",
-				Values:      []string{"_meta/source", "customer_name", "total"},
+				Values:      []string{"_meta/source", "total"},
 				FieldConfig: map[string]json.RawMessage{"_meta/source": json.RawMessage(`{"ddl":"JSON"}`)}},
 		},
 		{
 			name:   "group by replaces the key",
 			stanza: Stanza{Recommended: 0, GroupBy: []string{"region", "id"}},
-			want: connector.FieldSelection{Keys: []string{"region", "id"}, Document: "flow_document",
-				Values: []string{"customer_name"}},
+			want:   connector.FieldSelection{Keys: []string{"region", "id"}, Document: "flow_document"},
 		},
 		{name: "a forbidden field cannot be required", stanza: Stanza{Require: map[string]json.RawMessage{"note": nil}},
 			wantErr: `field "note" is required, but the connector cannot materialize it`},
@@ -114,6 +114,10 @@ func TestSelect(t *testing.T) {
 			wantErr: `excluded field "nada" is not a projection of collection acme/orders`},
 		{name: "group by a non-keyable field", stanza: Stanza{GroupBy: []string{"total"}},
 			wantErr: `groupBy field "total" accepts number`},
+		{name: "an excluded key field conflicts", stanza: Stanza{Recommended: AnyDepth, Exclude: []string{"id"}},
+			wantErr: `conflict for field "id": it is part of the materialized key of collection acme/orders but the binding excludes it`},
+		{name: "an excluded groupBy field conflicts", stanza: Stanza{GroupBy: []string{"region"}, Exclude: []string{"region"}},
+			wantErr: `conflict for field "region"`},
 		{name: "both required and excluded", stanza: Stanza{Require: map[string]json.RawMessage{"total": nil}, Exclude: []string{"total"}},
 			wantErr: `field "total" is both required and excluded`},
 	}
@@ -156,12 +160,75 @@ func TestSelectDeltaModeWithoutDocument(t *testing.T) {
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	// The document is still selected when the connector allows it; an exclusion drops it.
-	if got.Document != "flow_document" {
-		t.Fatalf("document = %q", got.Document)
+	// As in Flow, a document the connector merely allows needs a reason: depth never selects the
+	// root (it has projected children), the user's require does.
+	for _, stanza := range []Stanza{{Recommended: 0}, {Recommended: AnyDepth}, {Recommended: 2}} {
+		if got, _ := Select(orders(), constraints, stanza); got.Document != "" {
+			t.Fatalf("recommended %d selected the optional document", stanza.Recommended)
+		}
 	}
-	got, _ = Select(orders(), constraints, Stanza{Recommended: 0, Exclude: []string{"flow_document"}})
-	if got.Document != "" {
-		t.Fatalf("excluded document still selected: %q", got.Document)
+	got, errs = Select(orders(), constraints, Stanza{Recommended: 0, Require: map[string]json.RawMessage{"flow_document": nil}})
+	if len(errs) > 0 || got.Document != "flow_document" {
+		t.Fatalf("required document: %q, %v", got.Document, errs)
+	}
+}
+
+// nested is a collection with an object holding projected children, one without, and an object
+// two levels down, to exercise Flow's desired-depth rules.
+func nested() *connector.CollectionSpec {
+	id := proj("id", "/id", "string")
+	id.IsPrimaryKey = true
+	return &connector.CollectionSpec{Name: "acme/nested", Key: []string{"/id"}, Projections: []connector.Projection{
+		proj("a", "/a", "object"),
+		proj("a/b", "/a/b", "object", "null"),
+		proj("a/b/c", "/a/b/c", "integer"),
+		proj("a/n", "/a/n", "string"),
+		proj("bag", "/bag", "object"),
+		proj("flow_document", "", "object"),
+		id,
+		proj("x", "/x", "number"),
+	}}
+}
+
+func nestedConstraints() map[string]connector.Constraint {
+	out := map[string]connector.Constraint{}
+	for _, p := range nested().Projections {
+		t := connector.LocationRecommended
+		if onlyObject(p.Inference.Types) {
+			t = connector.FieldOptional
+		}
+		out[p.Field] = connector.Constraint{Type: t}
+	}
+	out["id"] = connector.Constraint{Type: connector.LocationRequired}
+	out["flow_document"] = connector.Constraint{Type: connector.LocationRequired}
+	return out
+}
+
+func TestSelectDesiredDepth(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		stanza Stanza
+		values []string
+	}{
+		// true: scalars at any depth; objects stand for themselves never, even without children.
+		{"any depth", Stanza{Recommended: AnyDepth}, []string{"a/b/c", "a/n", "x"}},
+		// A number: everything at the limit (objects too), above it scalars and childless objects.
+		{"depth 1", Stanza{Recommended: 1}, []string{"a", "bag", "x"}},
+		{"depth 2", Stanza{Recommended: 2}, []string{"a/b", "a/n", "bag", "x"}},
+		{"depth 3", Stanza{Recommended: 3}, []string{"a/b/c", "a/n", "bag", "x"}},
+		// Excluding a canonical parent drops the locations beneath it from depth selection.
+		{"excluded parent", Stanza{Recommended: 3, Exclude: []string{"a"}}, []string{"bag", "x"}},
+		{"excluded parent, required child", Stanza{Recommended: 3, Exclude: []string{"a"},
+			Require: map[string]json.RawMessage{"a/n": nil}}, []string{"a/n", "bag", "x"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, errs := Select(nested(), nestedConstraints(), tc.stanza)
+			if len(errs) > 0 {
+				t.Fatal(errs)
+			}
+			if !reflect.DeepEqual(got.Values, tc.values) {
+				t.Fatalf("values %q, want %q", got.Values, tc.values)
+			}
+		})
 	}
 }
