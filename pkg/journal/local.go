@@ -216,7 +216,7 @@ func (l *Local) Append(ctx context.Context, appends []Append) error {
 			return err
 		}
 	}
-	// Compress while the spools sync: gzip's CPU time overlaps the wait on the disk.
+	// Digest and compress while the spools sync: the CPU time overlaps the wait on the disk.
 	synced := make(chan error, 1)
 	go func() {
 		var errs []error
@@ -226,6 +226,7 @@ func (l *Local) Append(ctx context.Context, appends []Append) error {
 		synced <- errors.Join(errs...)
 	}()
 	for i, a := range appends {
+		touched[i].spool.addToSum(a.Content)
 		touched[i].compressAppend(a.Content)
 	}
 	if err := <-synced; err != nil {

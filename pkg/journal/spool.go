@@ -36,7 +36,6 @@ type spool struct {
 	size        int64 // Bytes of whole frames in the file.
 	firstAppend time.Time
 	sum         hash.Hash // SHA-1 of the content so far.
-	buf         []byte
 }
 
 func spoolName(begin int64) string { return fmt.Sprintf("%016x%s", begin, spoolExt) }
@@ -103,19 +102,21 @@ func recoverSpool(path string, begin int64) (*spool, error) {
 	return s, nil
 }
 
-// write adds one frame; it is durable only after sync.
+// write adds one frame; it is durable only after sync. The caller adds the payload to the content's
+// digest with addToSum, off the critical path (while the spool syncs).
 func (s *spool) write(payload []byte, now time.Time) error {
 	if len(payload) > maxFramePayload {
 		return fmt.Errorf("append of %d bytes is larger than the limit of %d bytes per journal and transaction", len(payload), maxFramePayload)
 	}
-	s.buf = append(s.buf[:0], make([]byte, frameHeaderLen)...)
-	binary.LittleEndian.PutUint32(s.buf[0:4], uint32(len(payload)))
-	binary.LittleEndian.PutUint64(s.buf[8:16], uint64(now.UnixNano()))
-	s.buf = append(s.buf, payload...)
-	binary.LittleEndian.PutUint32(s.buf[4:8], crc32.Checksum(s.buf[8:], crcTable))
-	// One write per frame, so a reader in another process never sees a header without its payload
-	// inside the file's size.
-	if _, err := s.file.Write(s.buf); err != nil {
+	var header [frameHeaderLen]byte
+	binary.LittleEndian.PutUint32(header[0:4], uint32(len(payload)))
+	binary.LittleEndian.PutUint64(header[8:16], uint64(now.UnixNano()))
+	crc := crc32.Update(crc32.Checksum(header[8:16], crcTable), crcTable, payload)
+	binary.LittleEndian.PutUint32(header[4:8], crc)
+	// Header and payload are written in place, not copied into one buffer: a reader that sees the
+	// header before its payload finds a short frame, which it treats as the write head, and recovery
+	// cuts a frame torn between the two writes.
+	if err := writeAll(s.file, header[:], payload); err != nil {
 		// Cut the partial frame off so that the spool stays a sequence of whole frames.
 		_ = s.file.Truncate(s.size)
 		_, _ = s.file.Seek(s.size, io.SeekStart)
@@ -124,14 +125,27 @@ func (s *spool) write(payload []byte, now time.Time) error {
 	if s.size == 0 {
 		s.firstAppend = now
 	}
-	s.size += int64(len(s.buf))
+	s.size += frameHeaderLen + int64(len(payload))
 	s.end += int64(len(payload))
-	s.sum.Write(payload)
 	return nil
 }
 
+func writeAll(f *os.File, parts ...[]byte) error {
+	for _, p := range parts {
+		if _, err := f.Write(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addToSum adds a written frame's payload to the digest of the spool's content.
+func (s *spool) addToSum(payload []byte) { s.sum.Write(payload) }
+
+// sync makes the written frames durable. Only the data and the size need to reach the disk, so
+// it is an fdatasync where the platform has one.
 func (s *spool) sync() error {
-	if err := s.file.Sync(); err != nil {
+	if err := syncData(s.file); err != nil {
 		return fmt.Errorf("syncing spool %s: %w", s.path, err)
 	}
 	return nil
