@@ -52,23 +52,6 @@ func TestSplitSQLBlock(t *testing.T) {
 	}
 }
 
-func TestSQLParams(t *testing.T) {
-	cases := []struct {
-		stmt string
-		want []string
-	}{
-		{"SELECT $id, $name;", []string{"$id", "$name"}},
-		{"SELECT $a$b, '$notparam', \"$nor\" -- $nothis\n;", []string{"$a$b"}},
-		{"SELECT $p::(hello,_world!) AS x;", []string{"$p::(hello,_world!)"}},
-		{"SELECT 1;", nil},
-	}
-	for _, c := range cases {
-		if got := SQLParams(c.stmt); !reflect.DeepEqual(got, c.want) {
-			t.Errorf("SQLParams(%q) = %q, want %q", c.stmt, got, c.want)
-		}
-	}
-}
-
 func FuzzSplitSQLBlock(f *testing.F) {
 	f.Fuzz(func(t *testing.T, sql string) {
 		stmts, err := SplitSQLBlock(sql)

@@ -25,7 +25,7 @@ func resolveParams(stmt string, projections []schema.Projection) ([]param, error
 	}
 	var out []param
 	seen := map[string]bool{}
-	for _, name := range scanParams(stmt) {
+	for _, name := range catalog.SQLParams(stmt) {
 		if seen[name] {
 			continue // SQLite binds every use of a name to one index
 		}
@@ -110,94 +110,4 @@ func sqlNumber(n string) any {
 	}
 	f, _ := strconv.ParseFloat(n, 64)
 	return f
-}
-
-// scanParams lists the `$parameters` of a statement in order, skipping string literals, quoted
-// names and comments. It mirrors the scanner pkg/catalog uses to check lambdas, which that
-// package does not export.
-func scanParams(stmt string) []string {
-	var out []string
-	for i := 0; i < len(stmt); {
-		switch c := stmt[i]; {
-		case c == '\'' || c == '"' || c == '`':
-			i = skipQuoted(stmt, i, c)
-		case c == '[':
-			i = skipQuoted(stmt, i, ']')
-		case c == '-' && i+1 < len(stmt) && stmt[i+1] == '-':
-			for i < len(stmt) && stmt[i] != '\n' {
-				i++
-			}
-		case c == '/' && i+1 < len(stmt) && stmt[i+1] == '*':
-			end := indexFrom(stmt, i+2, "*/")
-			i = end
-		case c == '$':
-			j := paramEnd(stmt, i)
-			out = append(out, stmt[i:j])
-			i = j
-		case isIdentStart(c):
-			// `$` continues an identifier (`a$b` is one name), so it starts no parameter there.
-			for i < len(stmt) && (stmt[i] == '$' || identEnd(stmt, i) > i) {
-				i++
-			}
-		default:
-			i++
-		}
-	}
-	return out
-}
-
-// paramEnd finds the end of the parameter starting at stmt[i] == '$': identifier characters,
-// `::` segments, one `(...)` suffix, and further `$`-separated segments of nested fields.
-func paramEnd(stmt string, i int) int {
-	j := identEnd(stmt, i+1)
-	for j+1 < len(stmt) && stmt[j] == ':' && stmt[j+1] == ':' {
-		j = identEnd(stmt, j+2)
-	}
-	if j < len(stmt) && stmt[j] == '(' {
-		for k := j; k < len(stmt); k++ {
-			if stmt[k] == ')' {
-				return k + 1
-			}
-		}
-	}
-	for j < len(stmt) && stmt[j] == '$' {
-		j = identEnd(stmt, j+1)
-	}
-	return j
-}
-
-func isIdentStart(c byte) bool {
-	return c == '_' || c >= 0x80 || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-}
-
-func identEnd(s string, i int) int {
-	for i < len(s) && (s[i] == '_' || s[i] >= 0x80 || s[i] >= '0' && s[i] <= '9' ||
-		s[i] >= 'a' && s[i] <= 'z' || s[i] >= 'A' && s[i] <= 'Z') {
-		i++
-	}
-	return i
-}
-
-// skipQuoted returns the index after the quoted text opened at s[i], where a doubled closing
-// quote is an escaped one.
-func skipQuoted(s string, i int, closing byte) int {
-	for j := i + 1; j < len(s); j++ {
-		if s[j] == closing {
-			if j+1 < len(s) && s[j+1] == closing && closing != ']' {
-				j++
-				continue
-			}
-			return j + 1
-		}
-	}
-	return len(s)
-}
-
-func indexFrom(s string, i int, sub string) int {
-	for j := i; j+len(sub) <= len(s); j++ {
-		if s[j:j+len(sub)] == sub {
-			return j + len(sub)
-		}
-	}
-	return len(s)
 }
