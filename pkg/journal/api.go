@@ -35,7 +35,8 @@ type ReadRequest struct {
 	Block bool
 }
 
-// Chunk is content [Begin, Begin+len(Data)) of a journal.
+// Chunk is content [Begin, Begin+len(Data)) of a journal. Data belongs to the caller: a ChunkReader
+// never reuses it, so documents sliced from it may be kept.
 type Chunk struct {
 	Journal string
 	Begin   int64

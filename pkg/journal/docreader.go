@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 )
 
@@ -24,8 +23,12 @@ func (d ReadDoc) IsAck() bool { return d.UUID.Flags()&FlagAck != 0 }
 type LineReader struct {
 	chunks  ChunkReader
 	journal string
-	buf     []byte
-	begin   int64 // Journal offset of buf[0].
+	// buf is content from journal offset begin; rest is the content after it, not yet split. Both
+	// are slices of chunks (never reused by the chunk reader), so a line is returned without a copy
+	// unless it spans chunks; owned says that buf is such a joined copy, which appends may grow.
+	buf, rest []byte
+	owned     bool
+	begin     int64
 	// resync skips to the next newline first, when reading starts inside a document.
 	resync  bool
 	started bool
@@ -36,7 +39,8 @@ func NewLineReader(chunks ChunkReader, resync bool) *LineReader {
 	return &LineReader{chunks: chunks, resync: resync}
 }
 
-// Next returns the next document, io.EOF at the write head of a non-blocking read.
+// Next returns the next document, io.EOF at the write head of a non-blocking read. The document's
+// Raw stays valid after later calls.
 func (r *LineReader) Next(ctx context.Context) (ReadDoc, error) {
 	for {
 		if i := bytes.IndexByte(r.buf, '\n'); i >= 0 {
@@ -55,6 +59,10 @@ func (r *LineReader) Next(ctx context.Context) (ReadDoc, error) {
 			}
 			return doc, nil
 		}
+		if len(r.rest) > 0 {
+			r.takeRest()
+			continue
+		}
 		c, err := r.chunks.Next(ctx)
 		if err != nil {
 			return ReadDoc{}, err
@@ -63,33 +71,45 @@ func (r *LineReader) Next(ctx context.Context) (ReadDoc, error) {
 			r.begin, r.journal, r.started = c.Begin, c.Journal, true
 		} else if c.Begin != r.begin+int64(len(r.buf)) {
 			// The reader skipped forward past missing content: restart at a document boundary.
-			r.buf, r.begin, r.resync = r.buf[:0], c.Begin, true
+			r.buf, r.begin, r.resync = nil, c.Begin, true
 		}
-		r.buf = append(r.buf, c.Data...)
+		r.rest = c.Data
 	}
+}
+
+// takeRest moves content from rest to buf: all of it when buf is empty, else through the next
+// newline, joining the line that spans chunks in a buffer of its own.
+func (r *LineReader) takeRest() {
+	if len(r.buf) == 0 {
+		r.buf, r.rest, r.owned = r.rest, nil, false
+		return
+	}
+	n := len(r.rest)
+	if i := bytes.IndexByte(r.rest, '\n'); i >= 0 {
+		n = i + 1
+	}
+	if !r.owned {
+		r.buf, r.owned = r.buf[:len(r.buf):len(r.buf)], true // Never write into a chunk.
+	}
+	r.buf = append(r.buf, r.rest[:n]...)
+	r.rest = r.rest[n:]
 }
 
 // Close closes the underlying reader.
 func (r *LineReader) Close() error { return r.chunks.Close() }
 
-// parseDoc extracts the UUID of a document line.
+// parseDoc extracts the UUID of a document line. Raw is line itself, not a copy: lines are slices
+// of chunks that are never reused.
 func parseDoc(line []byte) (ReadDoc, error) {
-	var meta struct {
-		Meta struct {
-			UUID string `json:"uuid"`
-		} `json:"_meta"`
-	}
-	if err := json.Unmarshal(line, &meta); err != nil {
-		return ReadDoc{}, fmt.Errorf("not a JSON document: %w", err)
-	}
-	if meta.Meta.UUID == "" {
-		return ReadDoc{}, errors.New("document has no /_meta/uuid")
-	}
-	u, err := ParseUUID(meta.Meta.UUID)
+	raw, err := metaUUID(line)
 	if err != nil {
 		return ReadDoc{}, err
 	}
-	return ReadDoc{UUID: u, Raw: append(json.RawMessage(nil), line...)}, nil
+	u, err := parseUUID(raw)
+	if err != nil {
+		return ReadDoc{}, err
+	}
+	return ReadDoc{UUID: u, Raw: line}, nil
 }
 
 // CommittedReader reads a journal's committed documents in order, as Gazette's ReadCommittedIter:

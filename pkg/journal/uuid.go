@@ -149,14 +149,17 @@ func (u UUID) String() string {
 }
 
 // ParseUUID parses the 8-4-4-4-12 form (either case) and requires a version 1 UUID, as Flow does.
-func ParseUUID(s string) (UUID, error) {
+func ParseUUID(s string) (UUID, error) { return parseUUID([]byte(s)) }
+
+// parseUUID is ParseUUID of bytes, so that reading documents needs no string per UUID.
+func parseUUID(s []byte) (UUID, error) {
 	var u UUID
 	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
 		return u, fmt.Errorf("document UUID %q is not of the form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", s)
 	}
 	groups := [...]struct{ from, to, at int }{{0, 8, 0}, {9, 13, 4}, {14, 18, 6}, {19, 23, 8}, {24, 36, 10}}
 	for _, g := range groups {
-		if _, err := hex.Decode(u[g.at:], []byte(s[g.from:g.to])); err != nil {
+		if _, err := hex.Decode(u[g.at:], s[g.from:g.to]); err != nil {
 			return UUID{}, fmt.Errorf("document UUID %q has a non-hex digit", s)
 		}
 	}
