@@ -15,10 +15,11 @@ type ControlPlane struct {
 	Logger    *slog.Logger
 }
 
-// New returns a control plane over store with the structural builder, no test runner and no data plane.
+// New returns a control plane over store that builds and tests publications with pkg/catalog and
+// pkg/testrunner, and has no data plane yet.
 func New(store *Store, logger *slog.Logger) *ControlPlane {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &ControlPlane{Store: store, Builder: StructuralBuilder{}, Logger: logger}
+	return &ControlPlane{Store: store, Builder: CatalogBuilder{}, Tests: CatalogBuilder{}, Logger: logger}
 }

@@ -36,11 +36,23 @@ func cut(g string) (string, string, bool) {
 	return g, "", false
 }
 
+// collectionSpec is a collection keyed on key, whose schema has string properties id, other and region.
 func collectionSpec(key ...string) json.RawMessage {
-	b, _ := json.Marshal(map[string]any{
-		"schema": map[string]any{"type": "object", "properties": map[string]any{"id": map[string]any{"type": "string"}}, "required": []string{"id"}},
-		"key":    key,
-	})
+	return collectionWith(map[string]any{"key": key})
+}
+
+// collectionWith is a valid collection spec (key /id) with fields overridden or added.
+func collectionWith(fields map[string]any) json.RawMessage {
+	str := map[string]any{"type": "string"}
+	spec := map[string]any{
+		"schema": map[string]any{"type": "object", "required": []string{"id", "other", "region"},
+			"properties": map[string]any{"id": str, "other": str, "region": str}},
+		"key": []string{"/id"},
+	}
+	for k, v := range fields {
+		spec[k] = v
+	}
+	b, _ := json.Marshal(spec)
 	return b
 }
 

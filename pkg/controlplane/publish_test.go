@@ -20,12 +20,12 @@ func TestPublishAndHistory(t *testing.T) {
 		alice := principal(t, s, "alice", "acmeCo/=admin")
 		first := mustPublish(t, cp, alice,
 			api.DraftSpec{CatalogName: "acmeCo/orders", SpecType: api.Collection, Spec: collectionSpec("/id")},
-			api.DraftSpec{CatalogName: "acmeCo/tests/orders", SpecType: api.Test, Spec: spec(t, `{"steps":[{"ingest":{"collection":"acmeCo/orders","documents":[{"id":"a"}]}}]}`)})
+			api.DraftSpec{CatalogName: "acmeCo/tests/orders", SpecType: api.Test, Spec: spec(t, `{"steps":[{"ingest":{"collection":"acmeCo/orders","documents":[{"id":"a","other":"b","region":"c"}]}}]}`)})
 		if len(first.ID) != 16 || !reflect.DeepEqual(first.Published, []string{"acmeCo/orders", "acmeCo/tests/orders"}) {
 			t.Fatalf("publication = %+v", first)
 		}
 		second := mustPublish(t, cp, alice, api.DraftSpec{CatalogName: "acmeCo/orders", SpecType: api.Collection,
-			Spec: spec(t, `{"key":["/id"],"schema":{"type":"object","title":"v2"}}`), ExpectPubID: first.ID})
+			Spec: collectionWith(map[string]any{"projections": map[string]any{"v2": "/other"}}), ExpectPubID: first.ID})
 		if second.ID <= first.ID {
 			t.Errorf("publication ids do not increase: %s then %s", first.ID, second.ID)
 		}
@@ -43,7 +43,7 @@ func TestPublishAndHistory(t *testing.T) {
 		}
 		hist, err := s.History(ctx, alice, "acmeCo/orders")
 		if err != nil || len(hist) != 2 || hist[0].PubID != first.ID || hist[1].PubID != second.ID ||
-			!strings.Contains(string(hist[1].Spec), `"v2"`) {
+			!strings.Contains(string(hist[1].Spec), `"v2":"/other"`) {
 			t.Errorf("history = %+v, %v", hist, err)
 		}
 		hist, _ = s.History(ctx, alice, "acmeCo/tests/orders")
@@ -66,8 +66,8 @@ func TestPublishRefusals(t *testing.T) {
 	}{
 		{"key change", []api.DraftSpec{{CatalogName: "acmeCo/orders", SpecType: api.Collection, Spec: collectionSpec("/id", "/other")}},
 			[]string{`the key of existing collection acmeCo/orders cannot change (from ["/id"] to ["/id","/other"]) without also resetting it`}},
-		{"partition change", []api.DraftSpec{{CatalogName: "acmeCo/orders", SpecType: api.Collection, Spec: spec(t,
-			`{"key":["/id"],"schema":{"type":"object"},"projections":{"region":{"location":"/region","partition":true}}}`)}},
+		{"partition change", []api.DraftSpec{{CatalogName: "acmeCo/orders", SpecType: api.Collection, Spec: collectionWith(
+			map[string]any{"projections": map[string]any{"region": map[string]any{"location": "/region", "partition": true}}})}},
 			[]string{`the logical partitions of existing collection acmeCo/orders cannot change (from [] to ["region"])`}},
 		{"backfill decrease", []api.DraftSpec{capture(1)},
 			[]string{"`backfill` counters may only increase, but the draft capture for {\"stream\":\"s\"} has a value of 1, which is less than the last value 2"}},
@@ -76,7 +76,7 @@ func TestPublishRefusals(t *testing.T) {
 			[]string{"collection acmeCo/nope, referenced by materialization acmeCo/mat, is not defined"}},
 		{"unknown field and empty key", []api.DraftSpec{{CatalogName: "acmeCo/new", SpecType: api.Collection, Spec: spec(t,
 			`{"key":[],"schema":{"type":"object"},"shuffel":1}`)}},
-			[]string{"collection acmeCo/new key cannot be empty", "unknown field `shuffel`"}},
+			[]string{"collection acmeCo/new key cannot be empty", `unknown property "shuffel"`}},
 		{"stale expectPubId", []api.DraftSpec{{CatalogName: "acmeCo/orders", SpecType: api.Collection, Spec: collectionSpec("/id"), ExpectPubID: "00000000000000ff"}},
 			[]string{"expected publication ID 00000000000000ff was not matched"}},
 		{"delete missing", []api.DraftSpec{{CatalogName: "acmeCo/ghost"}},
@@ -123,7 +123,7 @@ func TestResetAllowsKeyChange(t *testing.T) {
 		alice := principal(t, s, "alice", "acmeCo/=write")
 		mustPublish(t, cp, alice, api.DraftSpec{CatalogName: "acmeCo/orders", SpecType: api.Collection, Spec: collectionSpec("/id")})
 		mustPublish(t, cp, alice, api.DraftSpec{CatalogName: "acmeCo/orders", SpecType: api.Collection,
-			Spec: spec(t, `{"key":["/other"],"schema":{"type":"object"},"reset":true}`)})
+			Spec: collectionWith(map[string]any{"key": []string{"/other"}, "reset": true})})
 	})
 }
 
@@ -186,9 +186,9 @@ func TestConcurrentPublicationsOfOneSpec(t *testing.T) {
 		for i := range drafts {
 			d, _ := s.CreateDraft(ctx, alice, "")
 			drafts[i] = d.ID
-			title := string(rune('a' + i))
+			field := string(rune('a' + i))
 			if _, err := s.UpsertDraftSpecs(ctx, alice, d.ID, []api.DraftSpec{{CatalogName: "acmeCo/orders", SpecType: api.Collection,
-				Spec: spec(t, `{"key":["/id"],"schema":{"type":"object","title":"`+title+`"}}`), ExpectPubID: first.ID}}); err != nil {
+				Spec: collectionWith(map[string]any{"projections": map[string]any{field: "/other"}}), ExpectPubID: first.ID}}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -221,24 +221,42 @@ func TestConcurrentPublicationsOfOneSpec(t *testing.T) {
 	})
 }
 
-func TestDryRunChangesNothing(t *testing.T) {
+func TestDryRunRunsTestsAndChangesNothing(t *testing.T) {
+	passing := `{"steps":[{"ingest":{"collection":"acmeCo/x","documents":[{"id":"a","other":"b","region":"c"}]}},
+		{"verify":{"collection":"acmeCo/x","documents":[{"id":"a","other":"b"}]}}]}`
+	failing := strings.Replace(passing, `"other":"b"}]}}]`, `"other":"WRONG"}]}}]`, 1)
 	forEachBackend(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
 		cp := New(s, nil)
 		alice := principal(t, s, "alice", "acmeCo/=write")
-		d, _ := s.CreateDraft(ctx, alice, "")
-		if _, err := s.UpsertDraftSpecs(ctx, alice, d.ID, []api.DraftSpec{{CatalogName: "acmeCo/x", SpecType: api.Collection, Spec: collectionSpec("/id")}}); err != nil {
-			t.Fatal(err)
-		}
-		pub, err := cp.Publish(ctx, alice, d.ID, api.PublishRequest{DryRun: true})
-		if err != nil || pub.ID != "" || !pub.DryRun || pub.TestsSkipped == "" {
-			t.Fatalf("dry run = %+v, %v", pub, err)
-		}
-		if live := liveNames(t, s); len(live) != 0 {
-			t.Errorf("a dry run published %v", live)
-		}
-		if _, err := s.GetDraft(ctx, alice, d.ID); err != nil {
-			t.Errorf("a dry run removed the draft: %v", err)
+		for _, tc := range []struct {
+			test    string
+			wantErr string
+		}{
+			{passing, ""},
+			{failing, "verify of acmeCo/x did not match"},
+		} {
+			d, _ := s.CreateDraft(ctx, alice, "")
+			if _, err := s.UpsertDraftSpecs(ctx, alice, d.ID, []api.DraftSpec{
+				{CatalogName: "acmeCo/x", SpecType: api.Collection, Spec: collectionSpec("/id")},
+				{CatalogName: "acmeCo/x-test", SpecType: api.Test, Spec: spec(t, tc.test)},
+			}); err != nil {
+				t.Fatal(err)
+			}
+			pub, err := cp.Publish(ctx, alice, d.ID, api.PublishRequest{DryRun: true})
+			if tc.wantErr == "" && (err != nil || pub.ID != "" || !pub.DryRun || pub.TestsRun != 1) {
+				t.Errorf("dry run = %+v, %v; want 1 test run and no publication", pub, err)
+			}
+			if tc.wantErr != "" && (!isStatus(err, http.StatusUnprocessableEntity) || len(details(err)) != 1 ||
+				details(err)[0].CatalogName != "acmeCo/x-test" || !strings.Contains(details(err)[0].Message, tc.wantErr)) {
+				t.Errorf("failing test: got %v %+v, want %q", err, details(err), tc.wantErr)
+			}
+			if live := liveNames(t, s); len(live) != 0 {
+				t.Errorf("a dry run published %v", live)
+			}
+			if _, err := s.GetDraft(ctx, alice, d.ID); err != nil {
+				t.Errorf("a dry run removed the draft: %v", err)
+			}
 		}
 	})
 }

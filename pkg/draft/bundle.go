@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"unicode"
 
 	"github.com/flowctl/flowctl/pkg/controlplane/api"
 )
@@ -148,105 +147,28 @@ func (in *inliner) fail(ptr string, err error) {
 	}
 }
 
+// spec replaces every file-or-inline value of a spec that names a file with the file's content.
 func (in *inliner) spec(t api.SpecType, spec any) any {
-	obj, ok := spec.(map[string]any)
-	if !ok {
-		if steps, isArr := spec.([]any); isArr && t == api.Test {
-			in.steps("", steps)
-		}
-		return spec
-	}
-	switch t {
-	case api.Collection:
-		for _, f := range []string{"schema", "writeSchema", "readSchema"} {
-			if ref, isRef := obj[f].(string); isRef {
-				obj[f] = in.schema("/"+f, ref)
-			}
-		}
-		if derive, ok := obj["derive"].(map[string]any); ok {
-			in.derive(derive)
-		}
-	case api.Capture, api.Materialization:
-		if ep, ok := obj["endpoint"].(map[string]any); ok {
-			for kind, v := range ep {
-				if e, ok := v.(map[string]any); ok {
-					in.config(&e, "config", "/endpoint/"+kind+"/config")
-				}
-			}
-		}
-		bindings, _ := obj["bindings"].([]any)
-		for i, bnd := range bindings {
-			if m, ok := bnd.(map[string]any); ok {
-				in.config(&m, "resource", fmt.Sprintf("/bindings/%d/resource", i))
-			}
-		}
-	case api.Test:
-		steps, _ := obj["steps"].([]any)
-		in.steps("/steps", steps)
-	}
-	return obj
-}
-
-func (in *inliner) derive(d map[string]any) {
-	using, _ := d["using"].(map[string]any)
-	if sqlite, ok := using["sqlite"].(map[string]any); ok {
-		migrations, _ := sqlite["migrations"].([]any)
-		for i, m := range migrations {
-			migrations[i] = in.fileOrInline(fmt.Sprintf("/derive/using/sqlite/migrations/%d", i), m)
-		}
-	}
-	for _, lang := range []string{"typescript", "python"} {
-		if mod, ok := using[lang].(map[string]any); ok {
-			in.config(&mod, "module", "/derive/using/"+lang+"/module")
-		}
-	}
-	for kind, v := range using {
-		if e, ok := v.(map[string]any); ok && (kind == "connector" || kind == "local") {
-			in.config(&e, "config", "/derive/using/"+kind+"/config")
-		}
-	}
-	transforms, _ := d["transforms"].([]any)
-	for i, tr := range transforms {
-		m, ok := tr.(map[string]any)
-		if !ok {
+	for _, f := range api.FileFields(t, spec) {
+		if !f.NamesFile() {
 			continue
 		}
-		in.config(&m, "lambda", fmt.Sprintf("/derive/transforms/%d/lambda", i))
-		if sh, ok := m["shuffle"].(map[string]any); ok {
-			in.config(&sh, "lambda", fmt.Sprintf("/derive/transforms/%d/shuffle/lambda", i))
+		if f.Schema {
+			f.Set(in.schema(f.Pointer, f.Value.(string)))
+		} else {
+			f.Set(in.fileOrInline(f.Pointer, f.Value.(string)))
 		}
 	}
+	return spec
 }
 
-func (in *inliner) steps(base string, steps []any) {
-	for i, st := range steps {
-		step, _ := st.(map[string]any)
-		for _, kind := range []string{"ingest", "verify"} {
-			if m, ok := step[kind].(map[string]any); ok {
-				in.config(&m, "documents", fmt.Sprintf("%s/%d/%s/documents", base, i, kind))
-			}
-		}
-	}
-}
-
-// config inlines obj[key] when it names a file.
-func (in *inliner) config(obj *map[string]any, key, ptr string) {
-	if v, ok := (*obj)[key]; ok {
-		(*obj)[key] = in.fileOrInline(ptr, v)
-	}
-}
-
-// fileOrInline applies Flow's rule: a string without whitespace is a file reference; a YAML or JSON
-// file is inlined as its value, any other file as its text.
-func (in *inliner) fileOrInline(ptr string, v any) any {
-	s, ok := v.(string)
-	if !ok || s == "" || strings.IndexFunc(s, unicode.IsSpace) >= 0 {
-		return v
-	}
+// fileOrInline inlines a file named by a file-or-inline value: a YAML or JSON file as its value, any
+// other file as its text.
+func (in *inliner) fileOrInline(ptr string, s string) any {
 	path, err := resolveFile(in.file, s)
 	if err != nil {
 		in.fail(ptr, err)
-		return v
+		return s
 	}
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".yaml", ".yml", ".json":
@@ -259,7 +181,7 @@ func (in *inliner) fileOrInline(ptr string, v any) any {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		in.fail(ptr, fmt.Errorf("reading %s: %w", s, err))
-		return v
+		return s
 	}
 	return string(data)
 }

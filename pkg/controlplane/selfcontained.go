@@ -1,0 +1,88 @@
+package controlplane
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/flowctl/flowctl/pkg/controlplane/api"
+)
+
+// checkSelfContained refuses a spec that still names files or references schemas outside itself.
+// flowd builds specs with pkg/catalog, whose loader fetches such references: from the author's
+// machine they cannot be read, and from the server's own disk or network they must never be.
+func checkSelfContained(name string, t api.SpecType, spec any) []api.BuildError {
+	var errs []api.BuildError
+	for _, f := range api.FileFields(t, spec) {
+		if f.NamesFile() {
+			errs = append(errs, api.BuildError{CatalogName: name, Pointer: f.Pointer, Message: fmt.Sprintf(
+				"%q names a file, which flowd cannot read: inline the content, or publish with flowctl, which bundles local files", f.Value)})
+			continue
+		}
+		if f.Schema {
+			for _, ref := range externalRefs(f.Value) {
+				errs = append(errs, api.BuildError{CatalogName: name, Pointer: f.Pointer, Message: fmt.Sprintf(
+					"schema $ref %q points outside the spec: bundle the schema it names into $defs with a matching $id (flowctl does this)", ref)})
+			}
+		}
+	}
+	return errs
+}
+
+// externalRefs lists the $refs of a schema that no $id inside it resolves: only fragments, embedded
+// schemas and Flow's flow:// schemas are allowed.
+func externalRefs(schema any) []string {
+	ids := map[string]bool{}
+	type ref struct{ base, value string }
+	var refs []ref
+	var walk func(v any, base string)
+	walk = func(v any, base string) {
+		switch t := v.(type) {
+		case map[string]any:
+			if id, ok := t["$id"].(string); ok {
+				base = resolve(base, id)
+				ids[withoutFragment(base)] = true
+			}
+			for _, kw := range []string{"$ref", "$dynamicRef", "$recursiveRef"} {
+				if r, ok := t[kw].(string); ok {
+					refs = append(refs, ref{base, r})
+				}
+			}
+			for _, child := range t {
+				walk(child, base)
+			}
+		case []any:
+			for _, child := range t {
+				walk(child, base)
+			}
+		}
+	}
+	walk(schema, "")
+	var out []string
+	for _, r := range refs {
+		target := withoutFragment(resolve(r.base, r.value))
+		switch {
+		case strings.HasPrefix(r.value, "#"), strings.HasPrefix(r.value, "flow://"), ids[target]:
+		default:
+			out = append(out, r.value)
+		}
+	}
+	return out
+}
+
+func resolve(base, ref string) string {
+	b, err := url.Parse(base)
+	if err != nil {
+		return ref
+	}
+	r, err := url.Parse(ref)
+	if err != nil {
+		return ref
+	}
+	return b.ResolveReference(r).String()
+}
+
+func withoutFragment(u string) string {
+	s, _, _ := strings.Cut(u, "#")
+	return s
+}
