@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/flowctl/flowctl/internal/pgtest"
 	"github.com/flowctl/flowctl/pkg/connector"
@@ -14,64 +16,102 @@ import (
 
 const benchTxnRows = 10_000
 
-// benchProtocol measures rows/s through the materialize protocol: each iteration is one
-// transaction that loads and stores benchTxnRows new keys.
-func benchProtocol(b *testing.B, ep connector.Endpoint, spec *connector.MaterializationSpec) {
+// benchInterleaved runs one baseline transaction and one protocol transaction per round, so
+// that both see the same machine load, and reports each path's rows/s and the ratio of their
+// times: over all rounds and the median of the rounds (each round is logged).
+func benchInterleaved(b *testing.B, baseline, protocol func(round int)) {
+	var base, proto time.Duration
+	var ratios []float64
+	b.ResetTimer()
+	for i := range b.N {
+		start := time.Now()
+		baseline(i)
+		mid := time.Now()
+		protocol(i)
+		db, dp := mid.Sub(start), time.Since(mid)
+		base, proto = base+db, proto+dp
+		ratios = append(ratios, dp.Seconds()/db.Seconds())
+		b.Logf("round %d: baseline %.0f rows/s, protocol %.0f rows/s, protocol takes %.2fx the baseline's time",
+			i, benchTxnRows/db.Seconds(), benchTxnRows/dp.Seconds(), ratios[i])
+	}
+	rows := float64(b.N * benchTxnRows)
+	b.ReportMetric(rows/base.Seconds(), "baseline-rows/s")
+	b.ReportMetric(rows/proto.Seconds(), "protocol-rows/s")
+	b.ReportMetric(proto.Seconds()/base.Seconds(), "x-baseline-time")
+	slices.Sort(ratios)
+	b.ReportMetric(ratios[len(ratios)/2], "x-median-round")
+}
+
+// protocolSession drives a materialization through the protocol as the runtime does.
+type protocolSession struct {
+	b *testing.B
+	s connector.MaterializeStream
+}
+
+func openProtocolSession(b *testing.B, ep connector.Endpoint, spec *connector.MaterializationSpec) *protocolSession {
 	s, err := connector.OpenMaterialize(b.Context(), ep, connector.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer s.Close()
-	recv := func(kind string) {
-		for {
-			r, err := s.Recv()
-			if err != nil {
-				b.Fatal(err)
-			}
-			if r.Kind() == kind {
-				return
-			}
-		}
-	}
-	send := func(m *connector.MaterializeRequest) {
-		if err := s.Send(m); err != nil {
-			b.Fatal(err)
-		}
-	}
-	send(&connector.MaterializeRequest{Open: &connector.MaterializeOpen{Materialization: spec, Range: &connector.FullRange}})
-	recv("opened")
-	b.ResetTimer()
-	for i := range b.N {
-		send(&connector.MaterializeRequest{Acknowledge: &connector.MaterializeAcknowledge{}})
-		recv("acknowledged")
-		for j := range benchTxnRows {
-			send(&connector.MaterializeRequest{Load: &connector.Load{Key: json.RawMessage(fmt.Sprintf(`["key-%d-%d"]`, i, j))}})
-		}
-		send(&connector.MaterializeRequest{Flush: &connector.Flush{}})
-		recv("flushed")
-		for j := range benchTxnRows {
-			id := fmt.Sprintf("key-%d-%d", i, j)
-			send(&connector.MaterializeRequest{Store: &connector.Store{Key: json.RawMessage(`["` + id + `"]`),
-				Values: json.RawMessage(fmt.Sprintf(`[%d,["x","y"]]`, j)), Doc: benchDoc(id, j)}})
-		}
-		send(&connector.MaterializeRequest{StartCommit: &connector.StartCommit{RuntimeCheckpoint: &connector.Checkpoint{}}})
-		recv("startedCommit")
-	}
-	b.ReportMetric(float64(b.N*benchTxnRows)/b.Elapsed().Seconds(), "rows/s")
+	b.Cleanup(func() { s.Close() })
+	ps := &protocolSession{b: b, s: s}
+	ps.send(&connector.MaterializeRequest{Open: &connector.MaterializeOpen{Materialization: spec, Range: &connector.FullRange}})
+	ps.recv("opened")
+	return ps
 }
+
+func (ps *protocolSession) send(m *connector.MaterializeRequest) {
+	if err := ps.s.Send(m); err != nil {
+		ps.b.Fatal(err)
+	}
+}
+
+// recv skips responses up to one of kind (loaded documents before flushed).
+func (ps *protocolSession) recv(kind string) {
+	for {
+		r, err := ps.s.Recv()
+		if err != nil {
+			ps.b.Fatalf("waiting for %s: %v", kind, err)
+		}
+		if r.Kind() == kind {
+			return
+		}
+	}
+}
+
+// txn is one transaction of benchTxnRows new keys: loads (unless delta), flush, stores and
+// startCommit with checkpoint cp.
+func (ps *protocolSession) txn(round int, load bool, cp *connector.Checkpoint) {
+	ps.send(&connector.MaterializeRequest{Acknowledge: &connector.MaterializeAcknowledge{}})
+	ps.recv("acknowledged")
+	if load {
+		for j := range benchTxnRows {
+			ps.send(&connector.MaterializeRequest{Load: &connector.Load{Key: json.RawMessage(`["` + benchID(round, j) + `"]`)}})
+		}
+	}
+	ps.send(&connector.MaterializeRequest{Flush: &connector.Flush{}})
+	ps.recv("flushed")
+	for j := range benchTxnRows {
+		id := benchID(round, j)
+		ps.send(&connector.MaterializeRequest{Store: &connector.Store{Key: json.RawMessage(`["` + id + `"]`),
+			Values: json.RawMessage(fmt.Sprintf(`[%d,["x","y"]]`, j)), Doc: benchDoc(id, j)}})
+	}
+	ps.send(&connector.MaterializeRequest{StartCommit: &connector.StartCommit{RuntimeCheckpoint: cp}})
+	ps.recv("startedCommit")
+}
+
+func benchID(round, j int) string { return fmt.Sprintf("key-%d-%d", round, j) }
 
 func benchDoc(id string, n int) json.RawMessage {
 	return json.RawMessage(fmt.Sprintf(`{"id":%q,"n":%d,"tags":["x","y"],"note":"%s"}`, id, n, strings.Repeat("z", 200)))
 }
 
-// benchUpsert is the baseline: the same rows written by a prepared INSERT ... ON CONFLICT in one
-// transaction per benchTxnRows.
-func benchUpsert(b *testing.B, db *sql.DB, d *dialect) {
+// upsertBaseline writes a round's rows by a prepared INSERT ... ON CONFLICT in one transaction.
+func upsertBaseline(b *testing.B, db *sql.DB, d *dialect) func(round int) {
 	stmt := fmt.Sprintf(`INSERT INTO things (id, n, tags, flow_document) VALUES (%s, %s, %s, %s)
 		ON CONFLICT (id) DO UPDATE SET n = excluded.n, tags = excluded.tags, flow_document = excluded.flow_document`,
 		d.placeholder(0), d.placeholder(1), d.placeholder(2), d.placeholder(3))
-	b.ResetTimer()
-	for i := range b.N {
+	return func(round int) {
 		tx, err := db.Begin()
 		if err != nil {
 			b.Fatal(err)
@@ -81,7 +121,7 @@ func benchUpsert(b *testing.B, db *sql.DB, d *dialect) {
 			b.Fatal(err)
 		}
 		for j := range benchTxnRows {
-			id := fmt.Sprintf("key-%d-%d", i, j)
+			id := benchID(round, j)
 			if _, err := st.Exec(id, int64(j), `["x","y"]`, string(benchDoc(id, j))); err != nil {
 				b.Fatal(err)
 			}
@@ -90,57 +130,55 @@ func benchUpsert(b *testing.B, db *sql.DB, d *dialect) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(b.N*benchTxnRows)/b.Elapsed().Seconds(), "rows/s")
 }
 
+// applyBench creates the tables of spec through the connector's Apply.
+func applyBench(b *testing.B, ep connector.Endpoint, spec *connector.MaterializationSpec) {
+	if _, err := connector.ApplyMaterialization(b.Context(), ep, connector.Options{}, &connector.MaterializeApply{Materialization: spec}); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkSQLite: rows/s of standard updates (loads of new keys, then stores) through
+// materialize-sqlite, beside a plain upsert into another database file.
 func BenchmarkSQLite(b *testing.B) {
-	newSpec := func(b *testing.B) (*connector.MaterializationSpec, string) {
-		path := filepath.Join(b.TempDir(), "bench.db")
+	newSpec := func(name string) (*connector.MaterializationSpec, string) {
+		path := filepath.Join(b.TempDir(), name+".db")
 		return &connector.MaterializationSpec{Name: "bench/sqlite", Config: json.RawMessage(fmt.Sprintf(`{"path":%q}`, path)),
 			Bindings: []connector.MaterializationBinding{testBinding("things", false)}}, path
 	}
-	b.Run("protocol", func(b *testing.B) {
-		spec, _ := newSpec(b)
-		benchProtocol(b, connector.Endpoint{Task: spec.Name, Image: SQLiteImage}, spec)
-	})
-	b.Run("upsert", func(b *testing.B) {
-		spec, path := newSpec(b)
-		if _, err := connector.ApplyMaterialization(b.Context(), connector.Endpoint{Task: spec.Name, Image: SQLiteImage},
-			connector.Options{}, &connector.MaterializeApply{Materialization: spec}); err != nil {
-			b.Fatal(err)
-		}
-		db, err := sql.Open("sqlite3", sqliteConfig{Path: path}.dsn())
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer db.Close()
-		benchUpsert(b, db, &sqliteDialect)
-	})
+	ep := connector.Endpoint{Task: "bench/sqlite", Image: SQLiteImage}
+	baseSpec, basePath := newSpec("baseline")
+	applyBench(b, ep, baseSpec)
+	db, err := sql.Open("sqlite3", sqliteConfig{Path: basePath}.dsn())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	spec, _ := newSpec("protocol")
+	ps := openProtocolSession(b, ep, spec)
+	benchInterleaved(b, upsertBaseline(b, db, &sqliteDialect), func(round int) { ps.txn(round, true, &connector.Checkpoint{}) })
 }
 
+// BenchmarkPostgres is BenchmarkSQLite on a throwaway PostgreSQL cluster, each path in its own
+// database.
 func BenchmarkPostgres(b *testing.B) {
 	cluster := pgtest.Shared(b)
-	newSpec := func(b *testing.B) (*connector.MaterializationSpec, string) {
+	newSpec := func() (*connector.MaterializationSpec, string) {
 		database := cluster.NewDatabase(b)
 		return &connector.MaterializationSpec{Name: "bench/pg", Config: json.RawMessage(fmt.Sprintf(
 			`{"address":%q,"user":%q,"password":%q,"database":%q}`, cluster.Address(), pgtest.SuperUser, pgtest.SuperPassword, database)),
 			Bindings: []connector.MaterializationBinding{testBinding("things", false)}}, database
 	}
-	b.Run("protocol", func(b *testing.B) {
-		spec, _ := newSpec(b)
-		benchProtocol(b, connector.Endpoint{Task: spec.Name, Image: PostgresImage}, spec)
-	})
-	b.Run("upsert", func(b *testing.B) {
-		spec, database := newSpec(b)
-		if _, err := connector.ApplyMaterialization(b.Context(), connector.Endpoint{Task: spec.Name, Image: PostgresImage},
-			connector.Options{}, &connector.MaterializeApply{Materialization: spec}); err != nil {
-			b.Fatal(err)
-		}
-		db, err := sql.Open("pgx", cluster.URL(database))
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer db.Close()
-		benchUpsert(b, db, &postgresDialect)
-	})
+	ep := connector.Endpoint{Task: "bench/pg", Image: PostgresImage}
+	baseSpec, database := newSpec()
+	applyBench(b, ep, baseSpec)
+	db, err := sql.Open("pgx", cluster.URL(database))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	spec, _ := newSpec()
+	ps := openProtocolSession(b, ep, spec)
+	benchInterleaved(b, upsertBaseline(b, db, &postgresDialect), func(round int) { ps.txn(round, true, &connector.Checkpoint{}) })
 }

@@ -1,7 +1,6 @@
 package materialize
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +8,7 @@ import (
 	"io"
 
 	"github.com/flowctl/flowctl/pkg/connector"
+	"github.com/flowctl/flowctl/pkg/doc"
 	"github.com/flowctl/flowctl/pkg/doc/tuple"
 )
 
@@ -142,11 +142,13 @@ func transact(ctx context.Context, tx transactor, req *connector.MaterializeRequ
 // decodeFields reads a key or values array from its JSON form, else from its packed tuple.
 func decodeFields(raw json.RawMessage, packed []byte) ([]any, error) {
 	if len(raw) != 0 {
-		var out []any
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.UseNumber() // keep integers exact
-		if err := dec.Decode(&out); err != nil {
+		v, err := doc.Decode(raw) // numbers stay json.Number, so integers are exact
+		if err != nil {
 			return nil, fmt.Errorf("not a JSON array: %w", err)
+		}
+		out, ok := v.([]any)
+		if !ok && v != nil {
+			return nil, fmt.Errorf("not a JSON array: %.40s", raw)
 		}
 		return out, nil
 	}

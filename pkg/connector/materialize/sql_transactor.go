@@ -28,17 +28,19 @@ type sqlTransactor struct {
 	txStmts     map[*sql.Stmt]*sql.Stmt // statements bound to tx, as Tx.Stmt re-prepares on every call
 }
 
-// sqlBinding holds a binding's statements and the keys staged for loading.
+// sqlBinding holds a binding's statements and the rows pending for them.
 type sqlBinding struct {
-	delta      bool
-	keys       int
-	insert     *sql.Stmt
-	update     *sql.Stmt
-	delete     *sql.Stmt
-	stageKey   *sql.Stmt
+	delta   bool
+	keys    int
+	convert []func(any) any // per column: keys, values, then the document
+	insert  *rowBatch       // new rows, and every row of a delta-updates table
+	upsert  *rowBatch       // rows that exist
+	delete  *sql.Stmt
+	// stage holds the keys to load, inserted at flush into a temporary table joined once with
+	// the target table by loadQuery.
+	stage      *rowBatch
 	loadQuery  string
 	clearStage string
-	staged     [][]any
 }
 
 // setup creates tables, installs the fence and prepares statements, returning the checkpoint
@@ -147,49 +149,41 @@ func (t *sqlTransactor) prepare(ctx context.Context, i int, b *connector.Materia
 	if !sb.delta && b.FieldSelection.Document == "" {
 		return nil, fmt.Errorf("binding of %s: a standard-updates table needs the document field (flow_document) to load documents; select it or set delta_updates", b.Collection.Name)
 	}
-	var idents, marks, sets, where []string
+	var idents, keyIdents, sets, delWhere, stageCols, join []string
 	for j, c := range cols {
 		idents = append(idents, c.ident)
-		marks = append(marks, d.placeholder(j))
-	}
-	for j, c := range cols[nk:] {
-		sets = append(sets, fmt.Sprintf("%s = %s", c.ident, d.placeholder(j)))
-	}
-	for j, c := range cols[:nk] {
-		where = append(where, fmt.Sprintf("%s = %s", c.ident, d.placeholder(len(cols)-nk+j)))
-	}
-	prep := func(q string) (*sql.Stmt, error) {
-		s, err := t.conn.PrepareContext(ctx, q)
-		if err != nil {
-			return nil, fmt.Errorf("preparing %s: %w", q, err)
+		sb.convert = append(sb.convert, valueConverter(c.sqlType))
+		if j < nk {
+			keyIdents = append(keyIdents, c.ident)
+			delWhere = append(delWhere, fmt.Sprintf("%s = %s", c.ident, d.placeholder(j)))
+			stageCols = append(stageCols, c.ident+" "+c.sqlType)
+			join = append(join, fmt.Sprintf("l.%s = r.%s", c.ident, c.ident))
+		} else {
+			sets = append(sets, fmt.Sprintf("%s = excluded.%s", c.ident, c.ident))
 		}
-		return s, nil
 	}
-	if sb.insert, err = prep(fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", table, strings.Join(idents, ", "), strings.Join(marks, ", "))); err != nil {
+	insert := fmt.Sprintf("INSERT INTO %s (%s)", table, strings.Join(idents, ", "))
+	if sb.insert, err = newRowBatch(ctx, t.conn, d, insert, "", len(cols)); err != nil {
 		return nil, err
 	}
 	if sb.delta {
 		return sb, nil
 	}
-	if len(sets) > 0 {
-		if sb.update, err = prep(fmt.Sprintf("UPDATE %s SET %s WHERE %s", table, strings.Join(sets, ", "), strings.Join(where, " AND "))); err != nil {
-			return nil, err
-		}
-	}
-	var delWhere, stageCols, join []string
-	for j, c := range cols[:nk] {
-		delWhere = append(delWhere, fmt.Sprintf("%s = %s", c.ident, d.placeholder(j)))
-		stageCols = append(stageCols, c.ident+" "+c.sqlType)
-		join = append(join, fmt.Sprintf("l.%s = r.%s", c.ident, c.ident))
-	}
-	if sb.delete, err = prep(fmt.Sprintf("DELETE FROM %s WHERE %s", table, strings.Join(delWhere, " AND "))); err != nil {
+	// A stored row that exists was loaded, so it conflicts: this updates it, a batch at a time.
+	// sets is never empty, as a standard-updates table has the document column.
+	suffix := fmt.Sprintf(" ON CONFLICT (%s) DO UPDATE SET %s", strings.Join(keyIdents, ", "), strings.Join(sets, ", "))
+	if sb.upsert, err = newRowBatch(ctx, t.conn, d, insert, suffix, len(cols)); err != nil {
 		return nil, err
+	}
+	del := fmt.Sprintf("DELETE FROM %s WHERE %s", table, strings.Join(delWhere, " AND "))
+	if sb.delete, err = t.conn.PrepareContext(ctx, del); err != nil {
+		return nil, fmt.Errorf("preparing %s: %w", del, err)
 	}
 	stage := fmt.Sprintf("flow_load_keys_%d", i)
 	if _, err := t.conn.ExecContext(ctx, fmt.Sprintf("CREATE TEMPORARY TABLE IF NOT EXISTS %s (%s)", stage, strings.Join(stageCols, ", "))); err != nil {
 		return nil, fmt.Errorf("creating the load table: %w", err)
 	}
-	if sb.stageKey, err = prep(fmt.Sprintf("INSERT INTO %s VALUES (%s)", stage, strings.Join(marks[:nk], ", "))); err != nil {
+	if sb.stage, err = newRowBatch(ctx, t.conn, d, "INSERT INTO "+stage, "", nk); err != nil {
 		return nil, err
 	}
 	docIdent := d.quote(b.FieldSelection.Document)
@@ -216,14 +210,16 @@ func (t *sqlTransactor) load(i int, key []any) error {
 	if len(key) != b.keys {
 		return fmt.Errorf("load of binding %d has %d key fields, the table has %d", i, len(key), b.keys)
 	}
-	b.staged = append(b.staged, key)
+	for j, v := range key {
+		b.stage.args = append(b.stage.args, b.convert[j](v))
+	}
 	return nil
 }
 
-// flush stages the loaded keys in temporary tables and joins them with the target tables.
+// flush stages the loaded keys in temporary tables and joins each with its target table.
 func (t *sqlTransactor) flush(ctx context.Context, loaded func(int, json.RawMessage) error) error {
 	for i, b := range t.bindings {
-		if len(b.staged) == 0 {
+		if b.delta || b.stage.pendingRows() == 0 {
 			continue
 		}
 		if err := t.loadBinding(ctx, i, b, loaded); err != nil {
@@ -239,28 +235,28 @@ func (t *sqlTransactor) loadBinding(ctx context.Context, i int, b *sqlBinding, l
 		return err
 	}
 	defer func() { _ = tx.Rollback() }()
-	stage := tx.StmtContext(ctx, b.stageKey)
-	args := make([]any, b.keys)
-	for _, key := range b.staged {
-		for j, v := range key {
-			args[j] = sqlValue(v)
+	var stage *sql.Stmt // the full staging statement, bound to tx once
+	bound := func(s *sql.Stmt) *sql.Stmt {
+		if stage == nil {
+			stage = tx.StmtContext(ctx, s)
 		}
-		if _, err := stage.ExecContext(ctx, args...); err != nil {
-			return err
-		}
+		return stage
 	}
-	b.staged = b.staged[:0]
+	if err := b.stage.exec(ctx, tx, bound, true); err != nil {
+		return fmt.Errorf("staging keys: %w", err)
+	}
 	rows, err := tx.QueryContext(ctx, b.loadQuery)
 	if err != nil {
 		return err
 	}
+	var doc sql.RawBytes
 	for rows.Next() {
-		var doc string
 		if err := rows.Scan(&doc); err != nil {
 			rows.Close()
 			return err
 		}
-		if err := loaded(i, json.RawMessage(doc)); err != nil {
+		// RawBytes is reused by the next row; the runtime keeps the document.
+		if err := loaded(i, json.RawMessage(string(doc))); err != nil {
 			rows.Close()
 			return err
 		}
@@ -288,56 +284,87 @@ func (t *sqlTransactor) store(i int, r *row) error {
 		}
 		t.txStmts = map[*sql.Stmt]*sql.Stmt{}
 	}
-	args := make([]any, 0, len(r.key)+len(r.values)+1)
-	for _, v := range r.values {
-		args = append(args, sqlValue(v))
-	}
-	if len(r.doc) > 0 {
-		args = append(args, string(r.doc))
-	}
-	keyArgs := make([]any, len(r.key))
-	for j, v := range r.key {
-		keyArgs[j] = sqlValue(v)
-	}
-	var stmt *sql.Stmt
+	var batch *rowBatch
 	switch {
 	case b.delta:
-		stmt, args = b.insert, append(keyArgs, args...)
+		batch = b.insert
 	case r.delete && t.hardDelete:
 		if !r.exists {
 			return nil // nothing stored to delete
 		}
-		stmt, args = b.delete, keyArgs
-	case r.exists && b.update != nil:
-		stmt, args = b.update, append(args, keyArgs...)
+		return t.deleteRow(i, b, r.key)
 	case r.exists:
-		return nil // a keys-only table: the row is already there
+		batch = b.upsert
 	default:
-		stmt, args = b.insert, append(keyArgs, args...)
+		batch = b.insert
 	}
-	bound, ok := t.txStmts[stmt]
-	if !ok {
-		bound = t.tx.Stmt(stmt)
-		t.txStmts[stmt] = bound
+	for j, v := range r.key {
+		batch.args = append(batch.args, b.convert[j](v))
 	}
-	if _, err := bound.Exec(args...); err != nil {
-		return fmt.Errorf("materialization %s: storing to binding %d: %w", t.name, i, err)
+	for j, v := range r.values {
+		batch.args = append(batch.args, b.convert[b.keys+j](v))
+	}
+	if len(r.doc) > 0 {
+		batch.args = append(batch.args, string(r.doc))
+	}
+	if err := batch.exec(context.Background(), t.tx, t.boundStmt, false); err != nil {
+		return t.storeError(i, b, err)
 	}
 	return nil
+}
+
+// boundStmt returns s bound to the open transaction, binding it once (Tx.Stmt re-prepares a
+// statement of a Conn on every call).
+func (t *sqlTransactor) boundStmt(s *sql.Stmt) *sql.Stmt {
+	bound, ok := t.txStmts[s]
+	if !ok {
+		bound = t.tx.Stmt(s)
+		t.txStmts[s] = bound
+	}
+	return bound
+}
+
+func (t *sqlTransactor) deleteRow(i int, b *sqlBinding, key []any) error {
+	args := make([]any, len(key))
+	for j, v := range key {
+		args[j] = b.convert[j](v)
+	}
+	if _, err := t.boundStmt(b.delete).Exec(args...); err != nil {
+		return fmt.Errorf("materialization %s: deleting from binding %d: %w", t.name, i, err)
+	}
+	return nil
+}
+
+// storeError describes a failed store of binding i.
+func (t *sqlTransactor) storeError(i int, b *sqlBinding, err error) error {
+	return fmt.Errorf("materialization %s: storing to binding %d: %w", t.name, i, err)
 }
 
 // commit writes the checkpoint, guarded by the fence, as the last statement of the stores'
 // transaction, so rows and checkpoint commit together or not at all.
 func (t *sqlTransactor) commit(ctx context.Context, cp *connector.Checkpoint) error {
-	tx := t.tx
-	t.tx = nil
-	if tx == nil {
+	if t.tx == nil {
 		var err error
-		if tx, err = t.conn.BeginTx(ctx, nil); err != nil {
+		if t.tx, err = t.conn.BeginTx(ctx, nil); err != nil {
 			return err
 		}
+		t.txStmts = map[*sql.Stmt]*sql.Stmt{}
 	}
-	defer func() { _ = tx.Rollback() }()
+	tx := t.tx
+	defer func() {
+		_ = tx.Rollback()
+		t.tx, t.txStmts = nil, nil
+	}()
+	for i, b := range t.bindings { // execute the rows still pending
+		for _, batch := range []*rowBatch{b.insert, b.upsert} {
+			if batch == nil {
+				continue
+			}
+			if err := batch.exec(ctx, tx, t.boundStmt, true); err != nil {
+				return t.storeError(i, b, err)
+			}
+		}
+	}
 	encoded, err := encodeCheckpoint(cp)
 	if err != nil {
 		return err
@@ -363,12 +390,16 @@ func (t *sqlTransactor) close() error {
 	if t.tx != nil {
 		_ = t.tx.Rollback()
 	}
+	var errs []error
 	for _, b := range t.bindings {
-		for _, s := range []*sql.Stmt{b.insert, b.update, b.delete, b.stageKey} {
-			if s != nil {
-				_ = s.Close()
+		for _, batch := range []*rowBatch{b.insert, b.upsert, b.stage} {
+			if batch != nil {
+				errs = append(errs, batch.close())
 			}
 		}
+		if b.delete != nil {
+			errs = append(errs, b.delete.Close())
+		}
 	}
-	return errors.Join(t.conn.Close(), t.db.Close())
+	return errors.Join(append(errs, t.conn.Close(), t.db.Close())...)
 }

@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/big"
 	"strconv"
+
+	"github.com/flowctl/flowctl/pkg/doc"
 )
 
 // sqlValue converts a decoded key or value for a statement parameter. Objects and arrays (and
@@ -38,4 +40,35 @@ func sqlValue(v any) any {
 func isIntegerLiteral(s string) bool {
 	_, ok := new(big.Int).SetString(s, 10)
 	return ok
+}
+
+// jsonValue converts a value for a JSON column: its JSON text, so that a string becomes a JSON
+// string rather than text the column would parse as JSON. SQL NULL stands for a missing or
+// null value, as Flow's connectors write it.
+func jsonValue(v any) any {
+	switch v := v.(type) {
+	case nil:
+		return nil
+	case json.RawMessage:
+		return string(v)
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case uint64:
+		return strconv.FormatUint(v, 10)
+	case float64:
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	case bool, json.Number, string, []any, map[string]any: // what JSON decodes to
+		return string(doc.Append(nil, v))
+	default:
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+}
+
+// valueConverter returns the parameter conversion of a column of type sqlType.
+func valueConverter(sqlType string) func(any) any {
+	if sqlType == "JSON" {
+		return jsonValue
+	}
+	return sqlValue
 }
