@@ -17,7 +17,7 @@ import (
 // connector. Every problem of the run is reported; Built is returned even when there are errors,
 // holding what could be built.
 func Build(ctx context.Context, cat *Catalog) (*Built, Diagnostics) {
-	b := &builder{ctx: ctx, cat: cat, built: &Built{Catalog: cat}, index: schema.NewIndex()}
+	b := &builder{ctx: ctx, cat: cat, built: &Built{Catalog: cat}, index: schema.NewIndex(), schemaDocs: map[string]any{}}
 	b.checkNames()
 	b.buildStorageMappings()
 	b.addSchemaResources()
@@ -34,6 +34,8 @@ type builder struct {
 	cat   *Catalog
 	built *Built
 	index *schema.Index
+	// schemaDocs are the schema resources, fetched or inline, by URL without fragment.
+	schemaDocs map[string]any
 	// missing are schema URLs referenced but not loaded (reported by the loader).
 	missing []string
 	diags   Diagnostics

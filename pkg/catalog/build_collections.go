@@ -35,6 +35,7 @@ func (b *builder) addSchemaResources() {
 		if r.Kind != KindJSONSchema {
 			continue
 		}
+		b.schemaDocs[url] = r.Content
 		if err := b.index.Add(url, r.Content); err != nil {
 			b.errorf(Position{URL: url, Line: 1, Col: 1}, "schema.invalid", "", "%v", err)
 		}
@@ -42,6 +43,7 @@ func (b *builder) addSchemaResources() {
 	for _, c := range b.cat.Collections {
 		for _, s := range []*SchemaRef{c.Schema, c.WriteSchema, c.ReadSchema} {
 			if s != nil && s.IsInline {
+				b.schemaDocs[s.URL] = s.Inline
 				if err := b.index.Add(s.URL, s.Inline); err != nil {
 					b.errorf(s.Scope, "schema.invalid", "", "%v", err)
 				}
@@ -66,6 +68,7 @@ func (b *builder) buildCollections() {
 	sorted := append([]*Collection(nil), b.cat.Collections...)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
 	b.byName = make(map[string]*BuiltCollection, len(sorted))
+	b.index.CompileAll(b.plainSchemaURLs())
 	for _, c := range sorted {
 		if _, dup := b.byName[c.Name]; dup {
 			continue // reported as a name collision
@@ -83,11 +86,11 @@ func (b *builder) buildCollection(c *Collection) *BuiltCollection {
 	}
 	switch {
 	case c.Schema != nil && c.WriteSchema == nil && c.ReadSchema == nil:
-		bc.WriteSchema = b.compileCollectionSchema(c.Schema)
+		bc.WriteSchema = b.compileCollectionSchema(b.index, c.Schema)
 		bc.ReadSchema = bc.WriteSchema
 	case c.Schema == nil && c.WriteSchema != nil && c.ReadSchema != nil:
-		bc.WriteSchema = b.compileCollectionSchema(c.WriteSchema)
-		bc.ReadSchema = b.compileCollectionSchema(c.ReadSchema)
+		bc.WriteSchema = b.compileCollectionSchema(b.index, c.WriteSchema)
+		bc.ReadSchema = b.compileReadSchema(c.ReadSchema, c.WriteSchema)
 	default:
 		b.errorf(c.Scope, "collection.schema-combination", "write `schema`, or both `writeSchema` and `readSchema`",
 			"collection %s must define either `schema` or both of `writeSchema` and `readSchema`", c.Name)
@@ -185,13 +188,27 @@ func (b *builder) checkWriteSchemaKeys(bc *BuiltCollection) {
 	}
 }
 
-// compileCollectionSchema compiles a collection schema and checks that its root is an object, as
-// Flow writes `_meta` into every document.
-func (b *builder) compileCollectionSchema(ref *SchemaRef) *schema.Schema {
+// plainSchemaURLs lists the collection schemas that compile in the catalog's own index: all but
+// read schemas using flow:// references.
+func (b *builder) plainSchemaURLs() []string {
+	var urls []string
+	for _, c := range b.cat.Collections {
+		for _, s := range []*SchemaRef{c.Schema, c.WriteSchema, c.ReadSchema} {
+			if s != nil && (s != c.ReadSchema || !b.scanFlowRefs(s.URL).any) {
+				urls = append(urls, s.URL)
+			}
+		}
+	}
+	return urls
+}
+
+// compileCollectionSchema compiles a collection schema, checks that its root is an object, as
+// Flow writes `_meta` into every document, and reports the mistakes Flow's inspection finds.
+func (b *builder) compileCollectionSchema(index *schema.Index, ref *SchemaRef) *schema.Schema {
 	if base, _, _ := strings.Cut(ref.URL, "#"); !ref.IsInline && b.cat.Resources[base] == nil {
 		return nil // the file could not be loaded, which the loader reported
 	}
-	s, err := b.index.Compile(ref.URL)
+	s, err := index.Compile(ref.URL)
 	if err != nil {
 		if !b.mentionsMissing(err) {
 			b.errorf(ref.Scope, "schema.compile", "", "%v", err)
@@ -201,7 +218,9 @@ func (b *builder) compileCollectionSchema(ref *SchemaRef) *schema.Schema {
 	if t := s.Shape().Types; t != schema.Object {
 		b.errorf(ref.Scope, "collection.schema-not-object", "add `type: object` at the schema's root",
 			"collection schema %s must have type object, but its root accepts %s", displayURL(ref.URL), t)
+		return s // as Flow, no further schema errors: they would follow from the wrong root
 	}
+	b.inspectSchema(ref, s)
 	return s
 }
 

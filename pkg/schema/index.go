@@ -22,11 +22,30 @@ type Index struct {
 	known    map[string]bool // added resource URLs and the nested `$id`s inside them
 	refs     map[string]bool // resource URLs that some `$ref` names
 	compiled map[string]*Schema
+	failed   map[string]error // compile errors of CompileAll, returned again by Compile
+	// added is every resource given to the compiler, in order, so that Fork and CompileAll can
+	// give other compilers the same resources.
+	added []addedResource
+}
+
+type addedResource struct {
+	url string
+	doc any
 }
 
 // NewIndex returns an empty Index that compiles draft 2020-12 by default, asserts formats
 // (including Flow's), and understands Flow's annotation keywords.
 func NewIndex() *Index {
+	return &Index{
+		compiler: newCompiler(),
+		known:    map[string]bool{},
+		refs:     map[string]bool{},
+		compiled: map[string]*Schema{},
+		failed:   map[string]error{},
+	}
+}
+
+func newCompiler() *jsonschema.Compiler {
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
 	c.AssertFormat()
@@ -36,12 +55,42 @@ func NewIndex() *Index {
 	c.RegisterVocabulary(flowVocabulary())
 	c.AssertVocabs()
 	c.UseLoader(notAddedLoader{})
-	return &Index{
-		compiler: c,
-		known:    map[string]bool{},
-		refs:     map[string]bool{},
-		compiled: map[string]*Schema{},
+	return c
+}
+
+// addToCompiler gives a resource to the compiler and remembers it for replicas.
+func (ix *Index) addToCompiler(rawURL string, doc any) error {
+	if err := ix.compiler.AddResource(rawURL, doc); err != nil {
+		return err
 	}
+	ix.added = append(ix.added, addedResource{rawURL, doc})
+	return nil
+}
+
+// replicaCompiler returns a new compiler holding the same resources as ix's. Resources are
+// only read while compiling, so compilers can share them.
+func (ix *Index) replicaCompiler() *jsonschema.Compiler {
+	c := newCompiler()
+	for _, r := range ix.added {
+		_ = c.AddResource(r.url, r.doc) // accepted once already, by ix.compiler
+	}
+	return c
+}
+
+// Fork returns a new Index holding the resources of ix, to which resources can be added without
+// affecting ix: a collection's read schema compiles in a fork that adds the flow:// schemas of
+// that collection. Schemas already compiled by ix are not shared.
+func (ix *Index) Fork() *Index {
+	f := NewIndex()
+	f.compiler = ix.replicaCompiler()
+	f.added = append([]addedResource(nil), ix.added...)
+	for u := range ix.known {
+		f.known[u] = true
+	}
+	for u := range ix.refs {
+		f.refs[u] = true
+	}
+	return f
 }
 
 // notAddedLoader refuses every fetch: resources must be added explicitly.
@@ -77,7 +126,7 @@ func (ix *Index) Add(rawURL string, doc any) error {
 	if err := checkReduceKeywords(rawURL, doc); err != nil {
 		return err
 	}
-	if err := ix.compiler.AddResource(rawURL, doc); err != nil {
+	if err := ix.addToCompiler(rawURL, doc); err != nil {
 		return fmt.Errorf("adding schema %s: %w", rawURL, err)
 	}
 	ix.known[rawURL] = true
@@ -100,7 +149,9 @@ func checkReduceKeywords(rawURL string, doc any) error {
 
 // scanReferences records every `$ref`'s resource as referenced, each resolved against the base URL
 // in effect at its location. Nested `$id` resources are also added under their own URLs, because
-// the validator resolves a nested (or root) `$id` only from within its enclosing document.
+// the validator resolves a nested (or root) `$id` only from within its enclosing document. A
+// nested `flow://` `$id` stays local to its document, as in Flow: each collection's read schema
+// may inline its own flow://inferred-schema.
 func (ix *Index) scanReferences(rawURL string, base *url.URL, doc any) error {
 	var err error
 	walkSchemas(doc, "", base, func(obj map[string]any, ptr string, base *url.URL) *url.URL {
@@ -109,12 +160,12 @@ func (ix *Index) scanReferences(rawURL string, base *url.URL, doc any) error {
 				base = u
 				nested := withoutFragment(u)
 				switch {
-				case err != nil, nested == rawURL:
+				case err != nil, nested == rawURL, u.Scheme == "flow":
 				case ix.known[nested]:
 					err = fmt.Errorf("schema %s#%s declares $id %s, which names another resource already added", rawURL, ptr, nested)
 				default:
 					ix.known[nested] = true
-					err = ix.compiler.AddResource(nested, obj)
+					err = ix.addToCompiler(nested, obj)
 				}
 			}
 		}
@@ -161,13 +212,23 @@ func (ix *Index) Compile(rawURL string) (*Schema, error) {
 	if s, ok := ix.compiled[rawURL]; ok {
 		return s, nil
 	}
-	compiled, err := ix.compiler.Compile(rawURL)
+	if err, ok := ix.failed[rawURL]; ok {
+		return nil, err
+	}
+	s, err := compileWith(ix.compiler, rawURL)
+	if err != nil {
+		return nil, err
+	}
+	ix.compiled[rawURL] = s
+	return s, nil
+}
+
+func compileWith(c *jsonschema.Compiler, rawURL string) (*Schema, error) {
+	compiled, err := c.Compile(rawURL)
 	if err != nil {
 		return nil, compileError(rawURL, err)
 	}
-	s := &Schema{url: rawURL, compiled: compiled}
-	ix.compiled[rawURL] = s
-	return s, nil
+	return &Schema{url: rawURL, compiled: compiled}, nil
 }
 
 // compileError explains a compile failure with the validator's detail kept.
