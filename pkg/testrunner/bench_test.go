@@ -3,6 +3,9 @@ package testrunner
 import (
 	"context"
 	"testing"
+	"time"
+
+	"github.com/flowctl/flowctl/pkg/journal"
 )
 
 // BenchmarkExamples is the wall time of running every example test (what `flowctl test` spends
@@ -30,5 +33,35 @@ func BenchmarkTrivialTest(b *testing.B) {
 		if res, err := r.RunTest(context.Background(), test); err != nil || !res.Passed {
 			b.Fatal(err, res.Failure)
 		}
+	}
+}
+
+// BenchmarkExamplesLocalJournals is BenchmarkExamples with the collections' journals in a
+// journal.Local data directory (fsynced appends) instead of in memory: the figure that chose
+// memory for `flowctl test`.
+func BenchmarkExamplesLocalJournals(b *testing.B) {
+	built := buildSource(b, "../../examples/flow.yaml")
+	ctx := context.Background()
+	for b.Loop() {
+		local, err := journal.OpenLocal(journal.LocalOptions{DataDir: b.TempDir()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, c := range built.Collections {
+			if err := local.AddCollection(journal.CollectionSpec{Name: c.Name, PartitionFields: c.PartitionFields}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		r, err := newRunner(ctx, built, time.Time{}, local)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, t := range built.Tests {
+			if res, err := r.RunTest(ctx, t); err != nil || !res.Passed {
+				b.Fatal(err, res.Failure)
+			}
+		}
+		r.Close()
+		local.Close()
 	}
 }

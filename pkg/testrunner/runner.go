@@ -3,19 +3,22 @@
 // derivations run to quiescence, verifies that wait until nothing pending can still write the
 // verified collection and then compare the fully reduced documents by Flow's superset rule,
 // and derivation state reset between tests.
+//
+// Tests run on the runtime's data path: collections are journals of documents with real UUIDs
+// and ACKs (held in memory), derivations read them with runtime.Reader driven by the synthetic
+// clock, and publish through a journal.Publisher in Flow's commit order.
 package testrunner
 
 import (
 	"context"
 	"fmt"
 	"regexp"
-	"sort"
 	"time"
 
 	"github.com/flowctl/flowctl/pkg/catalog"
 	"github.com/flowctl/flowctl/pkg/doc"
 	"github.com/flowctl/flowctl/pkg/journal"
-	"github.com/flowctl/flowctl/pkg/runtime/derive"
+	"github.com/flowctl/flowctl/pkg/runtime"
 )
 
 // DefaultStart is where the synthetic clock starts, so that runs are deterministic.
@@ -24,6 +27,13 @@ var DefaultStart = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 // maxTransactions bounds the derivation transactions of one test, so that a derivation that
 // keeps feeding itself fails the run instead of hanging it.
 const maxTransactions = 100_000
+
+// Fixed producers keep UUIDs, and so runs, reproducible: ingests are one producer, and each
+// derivation another (its index in the last two bytes).
+var (
+	ingestProducer     = journal.ProducerID{0x01, 0x74, 0x65, 0x73, 0x74, 0x73}
+	derivationProducer = journal.ProducerID{0x03, 0x64, 0x65, 0x72, 0x00, 0x00}
+)
 
 // Options configure a run.
 type Options struct {
@@ -38,73 +48,103 @@ type Options struct {
 // Runner runs the tests of one built catalog. Collections keep their documents across tests
 // (each verify only sees what its own test wrote), while derivation state is reset after each.
 type Runner struct {
-	built       *catalog.Built
+	built  *catalog.Built
+	client journal.Client
+	// clock is the synthetic now: it moves forward with every publish and, to make delayed
+	// documents readable, to the next pending read.
 	clock       journal.Clock
-	producer    journal.ProducerID
-	logs        map[string]*collectionLog
+	ingest      *journal.Publisher
+	routers     map[string]*router
 	derivations []*derivation
+	verified    map[string]*collectionRead
+	// journals counts journals created; readers look for new ones when it changed.
+	journals   map[string]bool
+	generation int
 }
 
-// derivation is a derived collection's engine and its transforms' read progress.
-type derivation struct {
-	engine     *derive.Engine
-	transforms []*transformRead
-}
+// closed is a channel that is always closed: a reader's Wait returns at once after looking for
+// new journals, which is all the runner waits for.
+var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
-type transformRead struct {
-	def    *catalog.BuiltTransform
-	index  int
-	source *collectionLog
-	delay  journal.Clock // the read delay in clock units
-	next   int           // index of the next unread entry of source
-}
-
-// New opens a Runner: a log per collection and an engine per derivation, in memory. Only
-// SQLite derivations can run; others are an error.
+// New opens a Runner: journals in memory for the collections, and an engine in memory per
+// derivation. Only SQLite derivations can run; others are an error.
 func New(ctx context.Context, built *catalog.Built, start time.Time) (*Runner, error) {
+	mem := newMemJournals()
+	for _, c := range built.Collections {
+		mem.addCollection(c.Name)
+	}
+	return newRunner(ctx, built, start, mem)
+}
+
+// newRunner opens a Runner on client, where every collection of built can be appended to.
+func newRunner(ctx context.Context, built *catalog.Built, start time.Time, client journal.Client) (*Runner, error) {
 	if start.IsZero() {
 		start = DefaultStart
 	}
-	r := &Runner{built: built, clock: journal.NewClock(start), logs: map[string]*collectionLog{},
-		// A fixed producer keeps UUIDs, and so runs, reproducible.
-		producer: journal.ProducerID{0x01, 0x74, 0x65, 0x73, 0x74, 0x73}}
+	r := &Runner{built: built, client: client, clock: journal.NewClock(start), routers: map[string]*router{},
+		verified: map[string]*collectionRead{}, journals: map[string]bool{}}
+	r.ingest = journal.NewPublisher(client, ingestProducer, 0, r.now)
 	for _, c := range built.Collections {
-		l, err := newCollectionLog(c)
+		rt, err := newRouter(c)
 		if err != nil {
 			return nil, err
 		}
-		r.logs[c.Name] = l
+		r.routers[c.Name] = rt
 	}
 	for _, c := range built.Collections {
 		if c.Derivation == nil {
 			continue
 		}
-		if c.Derivation.Def == nil || c.Derivation.Def.Using.SQLite == nil {
-			r.Close()
-			return nil, fmt.Errorf("derivation %s does not use SQLite; flowctl test runs only SQLite derivations", c.Name)
-		}
-		engine, err := derive.Open(ctx, c, derive.MemoryPath)
+		producer := derivationProducer
+		producer[4], producer[5] = byte(len(r.derivations)>>8), byte(len(r.derivations))
+		d, err := r.openDerivation(ctx, c, producer)
 		if err != nil {
 			r.Close()
 			return nil, err
 		}
-		d := &derivation{engine: engine}
-		for i, t := range c.Derivation.Transforms {
-			if t.Disable {
+		r.derivations = append(r.derivations, d)
+	}
+	for _, t := range built.Tests {
+		for _, step := range t.Steps {
+			name := step.Collection.Name
+			if step.Ingest || r.verified[name] != nil {
 				continue
 			}
-			d.transforms = append(d.transforms, &transformRead{def: t, index: i, source: r.logs[t.Source.Name],
-				delay: journal.Clock(uint64(t.ReadDelay/100) << 4)})
+			reader, err := r.newReader(ctx, []runtime.Source{{Collection: name, ReadSuffix: "test/" + name}})
+			if err != nil {
+				r.Close()
+				return nil, fmt.Errorf("reading collection %s: %w", name, err)
+			}
+			r.verified[name] = &collectionRead{reader: reader}
 		}
-		r.derivations = append(r.derivations, d)
 	}
 	return r, nil
 }
 
-// Close closes the derivation engines.
+// now is the synthetic clock as time, for publishers and readers.
+func (r *Runner) now() time.Time { return r.clock.Time() }
+
+func (r *Runner) newReader(ctx context.Context, sources []runtime.Source) (*runtime.Reader, error) {
+	return runtime.NewReader(ctx, runtime.ReaderOptions{Client: r.client, Sources: sources, Now: r.now,
+		Wake: func() <-chan struct{} { return closed }})
+}
+
+// discover makes reader look for journals created since it last looked (*seen).
+func (r *Runner) discover(ctx context.Context, reader *runtime.Reader, seen *int) error {
+	if *seen == r.generation {
+		return nil
+	}
+	*seen = r.generation
+	return reader.Wait(ctx)
+}
+
+// Close closes the derivation engines and readers.
 func (r *Runner) Close() error {
 	for _, d := range r.derivations {
-		d.engine.Close()
+		d.close()
+	}
+	for _, cr := range r.verified {
+		cr.reader.Close()
 	}
 	return nil
 }
@@ -138,7 +178,9 @@ func Run(ctx context.Context, built *catalog.Built, opts Options) ([]Result, err
 func (r *Runner) RunTest(ctx context.Context, t *catalog.BuiltTest) (Result, error) {
 	began := time.Now()
 	res := Result{Name: t.Name, Passed: true}
-	initial := r.clock
+	if err := r.startTest(ctx); err != nil {
+		return res, err
+	}
 	transactions := 0
 	for i, step := range t.Steps {
 		for {
@@ -151,7 +193,7 @@ func (r *Runner) RunTest(ctx context.Context, t *catalog.BuiltTest) (Result, err
 					"does a derivation keep publishing to a collection it reads?", i+1, maxTransactions)
 			}
 			if step.Ingest {
-				if err := r.ingest(step); err != nil {
+				if err := r.ingestStep(ctx, step); err != nil {
 					return res, fmt.Errorf("step %d ingest into %s: %w", i+1, step.Collection.Name, err)
 				}
 				break
@@ -159,7 +201,7 @@ func (r *Runner) RunTest(ctx context.Context, t *catalog.BuiltTest) (Result, err
 			if r.pendingCanWrite(step.Collection.Name) && r.advance() {
 				continue
 			}
-			actual, mismatches, err := r.verify(step, initial)
+			actual, mismatches, err := r.verify(ctx, step)
 			if err != nil {
 				return res, fmt.Errorf("step %d verify of %s: %w", i+1, step.Collection.Name, err)
 			}
@@ -190,8 +232,9 @@ func (r *Runner) RunTest(ctx context.Context, t *catalog.BuiltTest) (Result, err
 	return res, nil
 }
 
-// ingest combines the step's documents by key under the write schema and commits them.
-func (r *Runner) ingest(step *catalog.BuiltTestStep) error {
+// ingestStep combines the step's documents by key under the write schema and commits them as
+// one transaction.
+func (r *Runner) ingestStep(ctx context.Context, step *catalog.BuiltTestStep) error {
 	c := step.Collection
 	key, err := doc.KeyExtractors(c.WriteSchema.Shape(), c.Key)
 	if err != nil {
@@ -211,36 +254,84 @@ func (r *Runner) ingest(step *catalog.BuiltTestStep) error {
 			return fmt.Errorf("document %d: %w", i, err)
 		}
 	}
-	return r.publish(c, func(fn func(map[string]any) error) error {
-		return combiner.Drain(false, func(d doc.Drained) error {
-			obj, ok := d.Doc.(map[string]any)
-			if !ok {
-				return fmt.Errorf("document %s is not a JSON object", doc.Append(nil, d.Doc))
-			}
-			return fn(obj)
-		})
+	var docs []journal.Document
+	err = combiner.Drain(false, func(d doc.Drained) error {
+		obj, ok := d.Doc.(map[string]any)
+		if !ok {
+			return fmt.Errorf("document %s is not a JSON object", doc.Append(nil, d.Doc))
+		}
+		name, err := r.routers[c.Name].journalOf(obj)
+		docs = append(docs, journal.Document{Journal: name, Doc: obj})
+		return err
 	})
+	if err != nil {
+		return err
+	}
+	return r.publish(ctx, r.ingest, c.Name, docs, nil)
 }
 
-// publish appends the drained documents to the collection's log as one write.
-func (r *Runner) publish(c *catalog.BuiltCollection, drain func(func(map[string]any) error) error) error {
-	l := r.logs[c.Name]
-	return drain(func(d map[string]any) error { return l.append(&r.clock, r.producer, d) })
+// publish is a shard's commit, as the runtime does it: append the documents of collection with
+// CONTINUE flags, commit (given the ACK intents, if commit is set), then append the ACKs that make
+// them readable. Derivations reading the collection then have a read pending.
+func (r *Runner) publish(ctx context.Context, pub *journal.Publisher, collection string, docs []journal.Document,
+	commit func(acks []journal.Append) error) error {
+	if len(docs) > 0 {
+		appends, err := pub.Stage(docs)
+		if err != nil {
+			return err
+		}
+		for _, a := range appends {
+			if !r.journals[a.Journal] {
+				r.journals[a.Journal] = true
+				r.generation++
+			}
+		}
+		if err := r.client.Append(ctx, appends); err != nil {
+			return fmt.Errorf("appending documents: %w", err)
+		}
+	}
+	written := pub.Clock()
+	acks := pub.AckIntents()
+	if commit != nil {
+		if err := commit(acks); err != nil {
+			return fmt.Errorf("committing: %w", err)
+		}
+	}
+	if len(acks) > 0 {
+		if err := r.client.Append(ctx, acks); err != nil {
+			return fmt.Errorf("appending ACKs: %w", err)
+		}
+	}
+	r.clock = max(r.clock, pub.Clock())
+	if len(docs) == 0 {
+		return nil
+	}
+	for _, d := range r.derivations {
+		for _, s := range d.sources {
+			if s.Collection == collection {
+				d.pending = append(d.pending, written+journal.Clock(uint64(s.ReadDelay/100)<<4))
+			}
+		}
+	}
+	return nil
 }
 
-// runReady runs a transaction of each derivation with documents ready at the current clock,
-// until none has any, and returns how many transactions ran.
+// runReady runs a transaction of each derivation with reads due at the current clock, until
+// none has any, and returns how many transactions ran.
 func (r *Runner) runReady(ctx context.Context) (int, error) {
 	ran := 0
 	for {
 		progressed := false
 		for _, d := range r.derivations {
+			if !d.takeDue(r.clock) {
+				continue
+			}
+			progressed = true
 			ok, err := r.transaction(ctx, d)
 			if err != nil {
 				return ran, err
 			}
 			if ok {
-				progressed = true
 				ran++
 			}
 		}
@@ -250,65 +341,13 @@ func (r *Runner) runReady(ctx context.Context) (int, error) {
 	}
 }
 
-// ready is one source document a transaction reads.
-type ready struct {
-	t  *transformRead
-	e  *entry
-	at journal.Clock
-}
-
-// transaction reads every document of d's sources that is ready, in Flow's order (higher
-// priority first, then publish clock plus read delay), publishes and commits. It reports false
-// when nothing was ready.
-func (r *Runner) transaction(ctx context.Context, d *derivation) (bool, error) {
-	var batch []ready
-	for _, t := range d.transforms {
-		for ; t.next < len(t.source.entries); t.next++ {
-			e := &t.source.entries[t.next]
-			if e.clock+t.delay > r.clock {
-				break
-			}
-			if selects(t.def.Partitions, e) && inWindow(t.def, e) {
-				batch = append(batch, ready{t: t, e: e, at: e.clock + t.delay})
-			}
-		}
-	}
-	if len(batch) == 0 {
-		return false, nil
-	}
-	sort.SliceStable(batch, func(i, j int) bool {
-		if pi, pj := batch[i].t.def.Priority, batch[j].t.def.Priority; pi != pj {
-			return pi > pj
-		}
-		return batch[i].at < batch[j].at
-	})
-	for _, b := range batch {
-		src := &derive.Source{Doc: b.e.doc, Raw: b.e.raw, UUID: b.e.uuid}
-		if err := d.engine.Read(ctx, b.t.index, src); err != nil {
-			return false, err
-		}
-	}
-	if err := r.publish(d.engine.Collection(), d.engine.Drain); err != nil {
-		return false, err
-	}
-	return true, d.engine.Commit(ctx, nil)
-}
-
-// inWindow applies the transform's notBefore and notAfter to the document's publish time.
-func inWindow(t *catalog.BuiltTransform, e *entry) bool {
-	at := e.clock.Time()
-	return (t.NotBefore.IsZero() || !at.Before(t.NotBefore)) && (t.NotAfter.IsZero() || at.Before(t.NotAfter))
-}
-
-// pendingCanWrite reports whether a derivation with unread documents can, directly or through
+// pendingCanWrite reports whether a derivation with a pending read can, directly or through
 // other derivations, still write the collection.
 func (r *Runner) pendingCanWrite(collection string) bool {
 	writes := map[string]bool{}
 	for _, d := range r.derivations {
-		for _, t := range d.transforms {
-			if t.next < len(t.source.entries) {
-				writes[d.engine.Collection().Name] = true
-			}
+		if len(d.pending) > 0 {
+			writes[d.engine.Collection().Name] = true
 		}
 	}
 	for grew := true; grew; {
@@ -318,8 +357,8 @@ func (r *Runner) pendingCanWrite(collection string) bool {
 			if writes[name] {
 				continue
 			}
-			for _, t := range d.transforms {
-				if writes[t.def.Source.Name] {
+			for _, s := range d.sources {
+				if writes[s.Collection] {
 					writes[name], grew = true, true
 					break
 				}
@@ -329,18 +368,14 @@ func (r *Runner) pendingCanWrite(collection string) bool {
 	return writes[collection]
 }
 
-// advance moves the clock to when the earliest pending read becomes ready, and reports false
-// when nothing is pending.
+// advance moves the clock to the earliest pending read, and reports false when none is pending.
 func (r *Runner) advance() bool {
-	var next journal.Clock
 	found := false
+	var next journal.Clock
 	for _, d := range r.derivations {
-		for _, t := range d.transforms {
-			if t.next < len(t.source.entries) {
-				at := t.source.entries[t.next].clock + t.delay
-				if !found || at < next {
-					next, found = at, true
-				}
+		for _, at := range d.pending {
+			if !found || at < next {
+				next, found = at, true
 			}
 		}
 	}
@@ -348,42 +383,4 @@ func (r *Runner) advance() bool {
 		r.clock = next
 	}
 	return found
-}
-
-// verify fully reduces, under the read schema and in key order, the documents of the selected
-// partitions written since the test began, and compares them with the expected ones.
-func (r *Runner) verify(step *catalog.BuiltTestStep, since journal.Clock) ([]any, []Mismatch, error) {
-	c := step.Collection
-	key, err := doc.KeyExtractors(c.ReadSchema.Shape(), c.Key)
-	if err != nil {
-		return nil, nil, err
-	}
-	combiner, err := doc.NewCombiner(doc.CombinerSpec{Key: key, Schema: c.ReadSchema})
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, e := range r.logs[c.Name].entries {
-		if e.clock <= since || !selects(step.Partitions, &e) {
-			continue
-		}
-		// Decoded afresh: the combiner owns what it is given, and derivations read the log too.
-		d, err := doc.Decode(e.raw)
-		if err == nil {
-			err = combiner.Add(d)
-		}
-		if err != nil {
-			return nil, nil, fmt.Errorf("document %s: %w", e.raw, err)
-		}
-	}
-	var actual []any
-	err = combiner.Drain(true, func(d doc.Drained) error {
-		if !d.Deleted {
-			actual = append(actual, d.Doc)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	return actual, compare(step.Documents, actual, key), nil
 }

@@ -1,0 +1,143 @@
+package testrunner
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/flowctl/flowctl/pkg/catalog"
+	"github.com/flowctl/flowctl/pkg/doc"
+	"github.com/flowctl/flowctl/pkg/journal"
+	"github.com/flowctl/flowctl/pkg/runtime"
+	"github.com/flowctl/flowctl/pkg/runtime/derive"
+)
+
+// derivation is a derived collection under test: its SQLite engine, the runtime's source reader
+// over the collections' journals, and the publisher of its documents.
+type derivation struct {
+	engine     *derive.Engine
+	reader     *runtime.Reader
+	sources    []runtime.Source
+	transforms []int // the transform index of each source
+	router     *router
+	pub        *journal.Publisher
+	// pending are the clocks at which writes to its sources become readable (publish clock plus
+	// read delay), as Flow's test driver tracks them; none pending means nothing more to read.
+	pending    []journal.Clock
+	discovered int // the runner's journal generation the reader last discovered
+}
+
+// deriveSources are the reads of a derivation's enabled transforms, and each one's transform
+// index, as the runtime's derivation shard reads them (pkg/runtime keeps its own unexported).
+func deriveSources(c *catalog.BuiltCollection) ([]runtime.Source, []int) {
+	var sources []runtime.Source
+	var transforms []int
+	for i, t := range c.Derivation.Transforms {
+		if t.Disable {
+			continue
+		}
+		var sel *journal.Selector
+		if t.Partitions != nil {
+			sel = &journal.Selector{Include: t.Partitions.Include, Exclude: t.Partitions.Exclude}
+		}
+		sources = append(sources, runtime.Source{
+			Collection: t.Source.Name,
+			ReadSuffix: "derive/" + c.Name + "/" + t.Name,
+			Partitions: sel,
+			NotBefore:  t.NotBefore,
+			NotAfter:   t.NotAfter,
+			ReadDelay:  t.ReadDelay,
+			Priority:   t.Priority,
+		})
+		transforms = append(transforms, i)
+	}
+	return sources, transforms
+}
+
+// openDerivation opens the engine (in memory) and the reader of a SQLite derivation.
+func (r *Runner) openDerivation(ctx context.Context, c *catalog.BuiltCollection, producer journal.ProducerID) (*derivation, error) {
+	if c.Derivation.Def == nil || c.Derivation.Def.Using.SQLite == nil {
+		return nil, fmt.Errorf("derivation %s does not use SQLite; flowctl test runs only SQLite derivations", c.Name)
+	}
+	rt, err := newRouter(c)
+	if err != nil {
+		return nil, err
+	}
+	engine, err := derive.Open(ctx, c, derive.MemoryPath)
+	if err != nil {
+		return nil, err
+	}
+	d := &derivation{engine: engine, router: rt, pub: journal.NewPublisher(r.client, producer, 0, r.now)}
+	d.sources, d.transforms = deriveSources(c)
+	if d.reader, err = r.newReader(ctx, d.sources); err != nil {
+		engine.Close()
+		return nil, fmt.Errorf("derivation %s: %w", c.Name, err)
+	}
+	return d, nil
+}
+
+func (d *derivation) close() {
+	d.reader.Close()
+	d.engine.Close()
+}
+
+// takeDue drops the pending reads that are ready at now, and reports whether there were any.
+func (d *derivation) takeDue(now journal.Clock) bool {
+	before := len(d.pending)
+	d.pending = slices.DeleteFunc(d.pending, func(at journal.Clock) bool { return at <= now })
+	return len(d.pending) < before
+}
+
+// transaction reads every source document ready now, in the reader's order (priority, then
+// publish clock plus read delay), and commits what the lambdas published with the engine's
+// state and the read checkpoint, as a derivation shard does. It reports false when nothing
+// was ready.
+func (r *Runner) transaction(ctx context.Context, d *derivation) (bool, error) {
+	if err := r.discover(ctx, d.reader, &d.discovered); err != nil {
+		return false, err
+	}
+	name := d.engine.Collection().Name
+	n := 0
+	for {
+		sd, ok, err := d.reader.Poll(ctx)
+		if err != nil {
+			return false, fmt.Errorf("derivation %s: %w", name, err)
+		} else if !ok {
+			break
+		}
+		v, err := doc.Decode(sd.Raw)
+		if err != nil {
+			return false, fmt.Errorf("derivation %s: source document at %s offset %d: %w", name, sd.Journal, sd.Begin, err)
+		}
+		if err := d.engine.Read(ctx, d.transforms[sd.Source], &derive.Source{Doc: v, Raw: sd.Raw, UUID: sd.UUID}); err != nil {
+			return false, err
+		}
+		n++
+	}
+	if n == 0 {
+		return false, nil
+	}
+	var out []journal.Document
+	err := d.engine.Drain(func(published map[string]any) error {
+		j, err := d.router.journalOf(published)
+		out = append(out, journal.Document{Journal: j, Doc: published})
+		return err
+	})
+	if err != nil {
+		return false, err
+	}
+	commit := func(acks []journal.Append) error {
+		cp := runtime.ShardCheckpoint{Sources: d.reader.Checkpoint(), AckIntents: map[string][]byte{},
+			Producer: d.pub.Producer(), Clock: d.pub.Clock()}
+		for _, a := range acks {
+			cp.AckIntents[a.Journal] = a.Content
+		}
+		b, err := json.Marshal(cp)
+		if err != nil {
+			return err
+		}
+		return d.engine.Commit(ctx, b)
+	}
+	return true, r.publish(ctx, d.pub, name, out, commit)
+}
