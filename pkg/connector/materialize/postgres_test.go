@@ -18,12 +18,16 @@ func postgresEndpoint(t *testing.T) (connector.Endpoint, *connector.Materializat
 		Config: json.RawMessage(fmt.Sprintf(`{"address":%q,"user":%q,"password":%q,"database":%q}`,
 			cluster.Address(), pgtest.SuperUser, pgtest.SuperPassword, database)),
 		Bindings: []connector.MaterializationBinding{testBinding("things", false), testBinding("thing log", true)}}
-	db, err := sql.Open("pgx", cluster.URL(database))
+	return connector.Endpoint{Task: spec.Name, Image: PostgresImage + ":v1"}, spec, openPostgres(t, cluster.URL(database))
+}
+
+func openPostgres(t *testing.T, url string) *sql.DB {
+	db, err := sql.Open("pgx", url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return connector.Endpoint{Task: spec.Name, Image: PostgresImage + ":v1"}, spec, db
+	return db
 }
 
 func TestPostgresResumeAndFencing(t *testing.T) {

@@ -30,8 +30,10 @@ type sqlTransactor struct {
 
 // sqlBinding holds a binding's statements and the rows pending for them.
 type sqlBinding struct {
+	table   string // quoted
 	delta   bool
 	keys    int
+	cols    []column
 	convert []func(any) any // per column: keys, values, then the document
 	insert  *rowBatch       // new rows, and every row of a delta-updates table
 	upsert  *rowBatch       // rows that exist
@@ -145,7 +147,7 @@ func (t *sqlTransactor) prepare(ctx context.Context, i int, b *connector.Materia
 		return nil, err
 	}
 	nk := len(b.FieldSelection.Keys)
-	sb := &sqlBinding{delta: r.DeltaUpdates, keys: nk}
+	sb := &sqlBinding{table: table, delta: r.DeltaUpdates, keys: nk, cols: cols}
 	if !sb.delta && b.FieldSelection.Document == "" {
 		return nil, fmt.Errorf("binding of %s: a standard-updates table needs the document field (flow_document) to load documents; select it or set delta_updates", b.Collection.Name)
 	}
@@ -335,9 +337,15 @@ func (t *sqlTransactor) deleteRow(i int, b *sqlBinding, key []any) error {
 	return nil
 }
 
-// storeError describes a failed store of binding i.
+// storeError describes a failed store of binding i, naming the field and value when one
+// value is what the database rejected.
 func (t *sqlTransactor) storeError(i int, b *sqlBinding, err error) error {
-	return fmt.Errorf("materialization %s: storing to binding %d: %w", t.name, i, err)
+	if be, ok := errors.AsType[*batchError](err); ok {
+		if rejected := t.rejectedValue(b, be.args); rejected != nil {
+			err = rejected
+		}
+	}
+	return fmt.Errorf("materialization %s: storing to binding %d (table %s): %w", t.name, i, b.table, err)
 }
 
 // commit writes the checkpoint, guarded by the fence, as the last statement of the stores'
