@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	yaml "go.yaml.in/yaml/v3"
 
+	"github.com/flowctl/flowctl/internal/atomicfile"
 	"github.com/flowctl/flowctl/internal/cliutil"
 	"github.com/flowctl/flowctl/pkg/catalog"
 	"github.com/flowctl/flowctl/pkg/connector"
@@ -397,7 +398,7 @@ func (m *discoverMerge) write() error {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return err
 		}
-		if err := writeFileAtomic(path, content); err != nil {
+		if err := writeFilePreservingMode(path, content); err != nil {
 			return err
 		}
 	}
@@ -407,35 +408,16 @@ func (m *discoverMerge) write() error {
 	if err := enc.Encode(m.doc); err != nil {
 		return err
 	}
-	return writeFileAtomic(m.file, buf.Bytes())
+	return writeFilePreservingMode(m.file, buf.Bytes())
 }
 
-// writeFileAtomic replaces path with content so that readers see the old or the new file, never
-// a part: a synced temporary file beside it is renamed over it.
-func writeFileAtomic(path string, content []byte) error {
+// writeFilePreservingMode replaces a catalog file atomically, keeping the permissions it had.
+func writeFilePreservingMode(path string, content []byte) error {
 	mode := os.FileMode(0o644)
 	if info, err := os.Stat(path); err == nil {
 		mode = info.Mode().Perm()
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
-	_, err = tmp.Write(content)
-	if err == nil {
-		err = tmp.Chmod(mode)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(path, content, mode)
 }
 
 // blockNode parses JSON into a YAML node tree laid out in block style, as a person writes YAML.

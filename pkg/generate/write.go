@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/flowctl/flowctl/internal/atomicfile"
 )
 
 // File is a file generate writes.
@@ -30,48 +32,13 @@ func WriteFiles(files []File) ([]string, error) {
 		case err != nil && !errors.Is(err, fs.ErrNotExist):
 			return written, fmt.Errorf("reading %s: %w", f.Path, err)
 		}
-		if err := writeAtomic(f.Path, f.Content); err != nil {
+		if err := os.MkdirAll(filepath.Dir(f.Path), 0o755); err != nil {
+			return written, fmt.Errorf("creating directory for %s: %w", f.Path, err)
+		}
+		if err := atomicfile.Write(f.Path, f.Content, 0o644); err != nil {
 			return written, err
 		}
 		written = append(written, f.Path)
 	}
 	return written, nil
-}
-
-func writeAtomic(path string, content []byte) (err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("creating directory for %s: %w", path, err)
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(content); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("syncing %s: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("replacing %s: %w", path, err)
-	}
-	// The rename is durable only once the directory entry is.
-	if d, derr := os.Open(dir); derr == nil {
-		_ = d.Sync()
-		_ = d.Close()
-	}
-	return nil
 }
