@@ -64,7 +64,7 @@ func (t *filesTransactor) load(binding int, _ []any) error {
 
 func (t *filesTransactor) flush(context.Context, func(int, json.RawMessage) error) error { return nil }
 
-func (t *filesTransactor) store(binding int, r *row) error {
+func (t *filesTransactor) store(binding int, r row) error {
 	if binding < 0 || binding >= len(t.bindings) {
 		return fmt.Errorf("store of binding %d: the materialization has %d bindings", binding, len(t.bindings))
 	}
@@ -87,26 +87,30 @@ func (t *filesTransactor) store(binding int, r *row) error {
 
 // encode writes one JSON line: the document when it is selected, else an object of the
 // selected key and value fields.
-func (b *filesBinding) encode(out *bytes.Buffer, r *row) error {
+func (b *filesBinding) encode(out *bytes.Buffer, r row) error {
 	if b.fields.Document != "" {
-		if len(r.doc) == 0 {
+		if len(r.Doc) == 0 {
 			return errors.New("the document field is selected but the store carries no document")
 		}
-		if err := json.Compact(out, r.doc); err != nil {
+		if err := json.Compact(out, r.Doc); err != nil {
 			return fmt.Errorf("document: %w", err)
 		}
 		return out.WriteByte('\n')
 	}
-	if len(r.key) != len(b.fields.Keys) || len(r.values) != len(b.fields.Values) {
-		return fmt.Errorf("%d keys and %d values, but the field selection has %d keys and %d values",
-			len(r.key), len(r.values), len(b.fields.Keys), len(b.fields.Values))
+	key, values, err := r.fields()
+	if err != nil {
+		return err
 	}
-	obj := make(map[string]any, len(r.key)+len(r.values))
+	if len(key) != len(b.fields.Keys) || len(values) != len(b.fields.Values) {
+		return fmt.Errorf("%d keys and %d values, but the field selection has %d keys and %d values",
+			len(key), len(values), len(b.fields.Keys), len(b.fields.Values))
+	}
+	obj := make(map[string]any, len(key)+len(values))
 	for i, f := range b.fields.Keys {
-		obj[f] = r.key[i]
+		obj[f] = key[i]
 	}
 	for i, f := range b.fields.Values {
-		obj[f] = r.values[i]
+		obj[f] = values[i]
 	}
 	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false) // keep the documents' bytes

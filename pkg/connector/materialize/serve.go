@@ -26,17 +26,24 @@ type driver interface {
 type transactor interface {
 	load(binding int, key []any) error
 	flush(ctx context.Context, loaded func(binding int, doc json.RawMessage) error) error
-	store(binding int, s *row) error
+	store(binding int, r row) error
 	commit(ctx context.Context, cp *connector.Checkpoint) error
 	close() error
 }
 
-// row is one Store, with key and values decoded.
-type row struct {
-	key, values []any
-	doc         json.RawMessage
-	exists      bool
-	delete      bool
+// row is one Store. Its key and values are decoded on demand: a binding that writes whole
+// documents never needs them.
+type row struct{ *connector.Store }
+
+// fields decodes the key and values.
+func (r row) fields() (key, values []any, err error) {
+	if key, err = decodeFields(r.Key, r.KeyPacked); err != nil {
+		return nil, nil, fmt.Errorf("key: %w", err)
+	}
+	if values, err = decodeFields(r.Values, r.ValuesPacked); err != nil {
+		return nil, nil, fmt.Errorf("values: %w", err)
+	}
+	return key, values, nil
 }
 
 // serve answers requests until the runtime closes the stream.
@@ -119,16 +126,7 @@ func transact(ctx context.Context, tx transactor, req *connector.MaterializeRequ
 		}
 		return append(loaded, &connector.MaterializeResponse{Flushed: &connector.StateUpdate{}}), nil
 	case req.Store != nil:
-		s := req.Store
-		key, err := decodeFields(s.Key, s.KeyPacked)
-		if err != nil {
-			return nil, fmt.Errorf("store of binding %d: key: %w", s.Binding, err)
-		}
-		values, err := decodeFields(s.Values, s.ValuesPacked)
-		if err != nil {
-			return nil, fmt.Errorf("store of binding %d: values: %w", s.Binding, err)
-		}
-		return nil, tx.store(int(s.Binding), &row{key: key, values: values, doc: s.Doc, exists: s.Exists, delete: s.Delete})
+		return nil, tx.store(int(req.Store.Binding), row{req.Store})
 	case req.StartCommit != nil:
 		if err := tx.commit(ctx, req.StartCommit.RuntimeCheckpoint); err != nil {
 			return nil, err

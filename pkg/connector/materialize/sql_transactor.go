@@ -272,13 +272,17 @@ func (t *sqlTransactor) loadBinding(ctx context.Context, i int, b *sqlBinding, l
 	return tx.Commit()
 }
 
-func (t *sqlTransactor) store(i int, r *row) error {
+func (t *sqlTransactor) store(i int, r row) error {
 	b, err := t.binding(i)
 	if err != nil {
 		return err
 	}
-	if len(r.key) != b.keys {
-		return fmt.Errorf("store of binding %d has %d key fields, the table has %d", i, len(r.key), b.keys)
+	key, values, err := r.fields()
+	if err != nil {
+		return fmt.Errorf("store of binding %d: %w", i, err)
+	}
+	if len(key) != b.keys {
+		return fmt.Errorf("store of binding %d has %d key fields, the table has %d", i, len(key), b.keys)
 	}
 	if t.tx == nil {
 		if t.tx, err = t.conn.BeginTx(context.Background(), nil); err != nil {
@@ -290,24 +294,24 @@ func (t *sqlTransactor) store(i int, r *row) error {
 	switch {
 	case b.delta:
 		batch = b.insert
-	case r.delete && t.hardDelete:
-		if !r.exists {
+	case r.Delete && t.hardDelete:
+		if !r.Exists {
 			return nil // nothing stored to delete
 		}
-		return t.deleteRow(i, b, r.key)
-	case r.exists:
+		return t.deleteRow(i, b, key)
+	case r.Exists:
 		batch = b.upsert
 	default:
 		batch = b.insert
 	}
-	for j, v := range r.key {
+	for j, v := range key {
 		batch.args = append(batch.args, b.convert[j](v))
 	}
-	for j, v := range r.values {
+	for j, v := range values {
 		batch.args = append(batch.args, b.convert[b.keys+j](v))
 	}
-	if len(r.doc) > 0 {
-		batch.args = append(batch.args, string(r.doc))
+	if len(r.Doc) > 0 {
+		batch.args = append(batch.args, string(r.Doc))
 	}
 	if err := batch.exec(context.Background(), t.tx, t.boundStmt, false); err != nil {
 		return t.storeError(i, b, err)
