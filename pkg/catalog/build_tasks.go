@@ -54,6 +54,9 @@ func (b *builder) buildMaterializations() {
 			if bb.Source != nil && bind.Source.Partitions != nil {
 				b.checkSelector(bb.Source, bind.Source.Partitions, "materialization "+m.Name)
 			}
+			if bb.Source != nil && bind.Fields != nil {
+				b.checkGroupBy(bb.Source, bind, "materialization "+m.Name)
+			}
 			b.timeBounds(bind.Source)
 			if !bind.Disable {
 				resources = append(resources, bind.Resource)

@@ -72,6 +72,10 @@ func CheckKey(sh *Shape, ptr string) *Problem {
 	return nil
 }
 
+// Keyable reports whether a location of these types can key documents, as a collection key or a
+// materialization's groupBy: exactly one scalar type, optionally with null.
+func (t Types) Keyable() bool { return isKeyable(t) }
+
 func isKeyable(t Types) bool {
 	switch t &^ Null {
 	case Boolean, Integer, Number, Fractional, String:
