@@ -3,7 +3,6 @@ package testrunner
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/flowctl/flowctl/pkg/journal"
 )
@@ -52,7 +51,7 @@ func BenchmarkExamplesLocalJournals(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		r, err := newRunner(ctx, built, time.Time{}, local)
+		r, err := newRunner(ctx, built, runnerConfig{writes: local})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -137,7 +137,13 @@ func (r *Runner) transaction(ctx context.Context, d *derivation) (bool, error) {
 		if err != nil {
 			return err
 		}
-		return d.engine.Commit(ctx, b)
+		if err := d.engine.Commit(ctx, b); err != nil {
+			return err
+		}
+		if r.committed != nil {
+			return r.committed(name, out, b)
+		}
+		return nil
 	}
-	return true, r.publish(ctx, d.pub, name, out, commit)
+	return true, r.publish(ctx, d.pub, out, commit)
 }

@@ -49,7 +49,8 @@ type Options struct {
 // (each verify only sees what its own test wrote), while derivation state is reset after each.
 type Runner struct {
 	built  *catalog.Built
-	client journal.Client
+	client journal.Client // where collections are appended
+	reads  journal.Client // where they are read
 	// clock is the synthetic now: it moves forward with every publish and, to make delayed
 	// documents readable, to the next pending read.
 	clock       journal.Clock
@@ -60,6 +61,16 @@ type Runner struct {
 	// journals counts journals created; readers look for new ones when it changed.
 	journals   map[string]bool
 	generation int
+	// committed, if set, sees what each derivation transaction published and its checkpoint.
+	committed func(derivation string, published []journal.Document, checkpoint []byte) error
+}
+
+// runnerConfig is what a Runner runs on.
+type runnerConfig struct {
+	start  time.Time
+	writes journal.Client // every collection of the catalog can be appended to it
+	reads  journal.Client // nil: writes
+	only   string         // open only this derivation ("": every one)
 }
 
 // closed is a channel that is always closed: a reader's Wait returns at once after looking for
@@ -69,21 +80,29 @@ var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c
 // New opens a Runner: journals in memory for the collections, and an engine in memory per
 // derivation. Only SQLite derivations can run; others are an error.
 func New(ctx context.Context, built *catalog.Built, start time.Time) (*Runner, error) {
+	return newRunner(ctx, built, runnerConfig{start: start, writes: newMemJournalsOf(built)})
+}
+
+// newMemJournalsOf returns journals in memory for every collection of built.
+func newMemJournalsOf(built *catalog.Built) *memJournals {
 	mem := newMemJournals()
 	for _, c := range built.Collections {
 		mem.addCollection(c.Name)
 	}
-	return newRunner(ctx, built, start, mem)
+	return mem
 }
 
-// newRunner opens a Runner on client, where every collection of built can be appended to.
-func newRunner(ctx context.Context, built *catalog.Built, start time.Time, client journal.Client) (*Runner, error) {
-	if start.IsZero() {
-		start = DefaultStart
+// newRunner opens a Runner as cfg says.
+func newRunner(ctx context.Context, built *catalog.Built, cfg runnerConfig) (*Runner, error) {
+	if cfg.start.IsZero() {
+		cfg.start = DefaultStart
 	}
-	r := &Runner{built: built, client: client, clock: journal.NewClock(start), routers: map[string]*router{},
-		verified: map[string]*collectionRead{}, journals: map[string]bool{}}
-	r.ingest = journal.NewPublisher(client, ingestProducer, 0, r.now)
+	if cfg.reads == nil {
+		cfg.reads = cfg.writes
+	}
+	r := &Runner{built: built, client: cfg.writes, reads: cfg.reads, clock: journal.NewClock(cfg.start),
+		routers: map[string]*router{}, verified: map[string]*collectionRead{}, journals: map[string]bool{}}
+	r.ingest = journal.NewPublisher(r.client, ingestProducer, 0, r.now)
 	for _, c := range built.Collections {
 		rt, err := newRouter(c)
 		if err != nil {
@@ -92,7 +111,7 @@ func newRunner(ctx context.Context, built *catalog.Built, start time.Time, clien
 		r.routers[c.Name] = rt
 	}
 	for _, c := range built.Collections {
-		if c.Derivation == nil {
+		if c.Derivation == nil || (cfg.only != "" && c.Name != cfg.only) {
 			continue
 		}
 		producer := derivationProducer
@@ -105,6 +124,9 @@ func newRunner(ctx context.Context, built *catalog.Built, start time.Time, clien
 		r.derivations = append(r.derivations, d)
 	}
 	for _, t := range built.Tests {
+		if cfg.only != "" {
+			break // a preview verifies nothing
+		}
 		for _, step := range t.Steps {
 			name := step.Collection.Name
 			if step.Ingest || r.verified[name] != nil {
@@ -125,7 +147,7 @@ func newRunner(ctx context.Context, built *catalog.Built, start time.Time, clien
 func (r *Runner) now() time.Time { return r.clock.Time() }
 
 func (r *Runner) newReader(ctx context.Context, sources []runtime.Source) (*runtime.Reader, error) {
-	return runtime.NewReader(ctx, runtime.ReaderOptions{Client: r.client, Sources: sources, Now: r.now,
+	return runtime.NewReader(ctx, runtime.ReaderOptions{Client: r.reads, Sources: sources, Now: r.now,
 		Wake: func() <-chan struct{} { return closed }})
 }
 
@@ -267,13 +289,13 @@ func (r *Runner) ingestStep(ctx context.Context, step *catalog.BuiltTestStep) er
 	if err != nil {
 		return err
 	}
-	return r.publish(ctx, r.ingest, c.Name, docs, nil)
+	return r.publish(ctx, r.ingest, docs, nil)
 }
 
-// publish is a shard's commit, as the runtime does it: append the documents of collection with
-// CONTINUE flags, commit (given the ACK intents, if commit is set), then append the ACKs that make
-// them readable. Derivations reading the collection then have a read pending.
-func (r *Runner) publish(ctx context.Context, pub *journal.Publisher, collection string, docs []journal.Document,
+// publish is a shard's commit, as the runtime does it: append the documents with CONTINUE flags,
+// commit (given the ACK intents, if commit is set), then append the ACKs that make them
+// readable. Derivations reading a collection written then have a read pending.
+func (r *Runner) publish(ctx context.Context, pub *journal.Publisher, docs []journal.Document,
 	commit func(acks []journal.Append) error) error {
 	if len(docs) > 0 {
 		appends, err := pub.Stage(docs)
@@ -290,7 +312,7 @@ func (r *Runner) publish(ctx context.Context, pub *journal.Publisher, collection
 			return fmt.Errorf("appending documents: %w", err)
 		}
 	}
-	written := pub.Clock()
+	last := pub.Clock() // of the last document
 	acks := pub.AckIntents()
 	if commit != nil {
 		if err := commit(acks); err != nil {
@@ -303,13 +325,16 @@ func (r *Runner) publish(ctx context.Context, pub *journal.Publisher, collection
 		}
 	}
 	r.clock = max(r.clock, pub.Clock())
-	if len(docs) == 0 {
-		return nil
+	written := map[string]bool{}
+	for _, d := range docs {
+		if name, ok := collectionOf(d.Journal); ok {
+			written[name] = true
+		}
 	}
 	for _, d := range r.derivations {
 		for _, s := range d.sources {
-			if s.Collection == collection {
-				d.pending = append(d.pending, written+journal.Clock(uint64(s.ReadDelay/100)<<4))
+			if written[s.Collection] {
+				d.pending = append(d.pending, last+journal.Clock(uint64(s.ReadDelay/100)<<4))
 			}
 		}
 	}

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/flowctl/flowctl/internal/cliutil"
+	"github.com/flowctl/flowctl/pkg/doc"
+	"github.com/flowctl/flowctl/pkg/journal"
+	"github.com/flowctl/flowctl/pkg/testrunner"
+)
+
+func init() { register("", newPreviewCmd) }
+
+type previewOptions struct {
+	source      string
+	name        string
+	fixture     string
+	sessions    int
+	outputState bool
+	dataDir     string
+}
+
+func newPreviewCmd(f *Factory) *cobra.Command {
+	opts := &previewOptions{}
+	cmd := &cobra.Command{
+		Use:   "preview --source FILE|URL --name DERIVATION",
+		Short: "Run one derivation in isolation and print what it publishes",
+		Long: `Preview runs one SQLite derivation of the catalog by itself and prints every document it
+publishes as a JSON line, as Flow's preview does.
+
+With --fixture, the source documents come from a file in Flow's fixture format,
+[[["collection", {document}], ...], ...]: each inner array is committed as one transaction of
+the source collections, and the derivation runs until nothing is left to read (read delays
+cost no wall time). Without it, the derivation reads the source collections of --data-dir as
+they are now and stops once it has read everything; nothing is written to the data directory.
+
+--sessions N stops after N derivation transactions. --output-state prints, after each
+transaction, the derivation's checkpoint (source offsets, producer and ACK intents) as one JSON
+line on stderr, so stdout holds only documents.`,
+		Example: "  flowctl preview --source flow.yaml --name acme/counts --fixture fixture.json\n" +
+			"  flowctl preview --source flow.yaml --name acme/counts --data-dir .flowctl/data",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runPreview(cmd, f, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.source, "source", "", "catalog file path or URL (required)")
+	cmd.Flags().StringVar(&opts.name, "name", "", "name of the derivation to preview (required)")
+	cmd.Flags().StringVar(&opts.fixture, "fixture", "", "JSON file of source transactions, [[[\"collection\", {document}], ...], ...]")
+	cmd.Flags().IntVar(&opts.sessions, "sessions", 0, "stop after this many transactions (0: run until done)")
+	cmd.Flags().BoolVar(&opts.outputState, "output-state", false, "print the checkpoint after each transaction on stderr")
+	cmd.Flags().StringVar(&opts.dataDir, "data-dir", defaultDataDir, "data directory whose collections are read without --fixture")
+	_ = cmd.MarkFlagRequired("source")
+	_ = cmd.MarkFlagRequired("name")
+	return cmd
+}
+
+func runPreview(cmd *cobra.Command, f *Factory, opts *previewOptions) error {
+	if opts.sessions < 0 {
+		return cliutil.Usagef("--sessions must be 0 (no limit) or a number of transactions, not %d", opts.sessions)
+	}
+	built, diags, err := loadAndBuild(cmd, opts.source)
+	if err != nil {
+		return err
+	}
+	if diags.HasErrors() {
+		for _, d := range diags {
+			fmt.Fprintln(f.IO.ErrOut, d.String())
+		}
+		return fmt.Errorf("%s has %s; run `flowctl check --source %s` for details", opts.source, countErrors(diags), opts.source)
+	}
+	for _, c := range built.Captures {
+		if c.Name == opts.name {
+			return cliutil.Usagef("%s is a capture; preview runs derivations only (run captures with `flowctl develop`)", opts.name)
+		}
+	}
+	if c := built.Collection(opts.name); c == nil || c.Derivation == nil {
+		return cliutil.Usagef("%s is not a derivation of %s", opts.name, opts.source)
+	}
+	popts := testrunner.PreviewOptions{Transactions: opts.sessions}
+	if opts.fixture != "" {
+		data, err := os.ReadFile(opts.fixture)
+		if err != nil {
+			return fmt.Errorf("reading the fixture: %w", err)
+		}
+		if popts.Fixture, err = testrunner.ParseFixture(data); err != nil {
+			return fmt.Errorf("fixture %s: %w", opts.fixture, err)
+		}
+	} else {
+		if _, err := os.Stat(opts.dataDir); err != nil {
+			return fmt.Errorf("data directory %s: %w (give --fixture, or --data-dir where `flowctl develop` wrote the collections)", opts.dataDir, err)
+		}
+		local, err := journal.OpenLocal(journal.LocalOptions{DataDir: opts.dataDir, ReadOnly: true})
+		if err != nil {
+			return err
+		}
+		defer local.Close()
+		popts.Sources = local
+	}
+	out := bufio.NewWriter(f.IO.Out)
+	defer out.Flush()
+	popts.Published = func(docs []map[string]any, checkpoint []byte) error {
+		for _, d := range docs {
+			out.Write(doc.Append(nil, d))
+			out.WriteByte('\n')
+		}
+		if err := out.Flush(); err != nil {
+			return err
+		}
+		if opts.outputState {
+			fmt.Fprintf(f.IO.ErrOut, "%s\n", checkpoint)
+		}
+		return nil
+	}
+	if err := testrunner.PreviewDerivation(cmd.Context(), built, opts.name, popts); err != nil {
+		return fmt.Errorf("preview of %s: %w", opts.name, err)
+	}
+	return nil
+}
