@@ -131,7 +131,9 @@ func decodeCheckpoint(s string) (*connector.Checkpoint, error) {
 	}
 	cp := &connector.Checkpoint{}
 	if err := json.Unmarshal(b, cp); err != nil {
-		return nil, fmt.Errorf("the stored checkpoint is not a checkpoint: %w", err)
+		return nil, fmt.Errorf("the stored checkpoint is not flowctl's JSON form (%v); if Estuary's connector wrote this "+
+			"table it holds a protobuf checkpoint, which flowctl cannot resume from: delete this materialization's "+
+			"row of flow_checkpoints_v1 to start over", err)
 	}
 	return cp, nil
 }
