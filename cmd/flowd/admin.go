@@ -13,8 +13,45 @@ import (
 
 func newAdminCmd(io *cliutil.IOStreams) *cobra.Command {
 	admin := &cobra.Command{Use: "admin", Short: "Administer users and tokens directly in the database"}
-	admin.AddCommand(newCreateUserCmd(io))
+	admin.AddCommand(newCreateUserCmd(io), newGrantCmd(io))
 	return admin
+}
+
+func newGrantCmd(io *cliutil.IOStreams) *cobra.Command {
+	var database string
+	var grants []string
+	cmd := &cobra.Command{
+		Use:   "grant USER --database URL --grant PREFIX=admin|write|read ...",
+		Short: "Give an existing user more grants, or change the capability of a prefix it has",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return cliutil.Usagef("grant takes one user name, got %d arguments", len(args))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			parsed, err := parseGrants(grants)
+			if err != nil {
+				return err
+			}
+			if database == "" || len(parsed) == 0 {
+				return cliutil.Usagef("--database and at least one --grant are required")
+			}
+			store, err := controlplane.OpenStore(cmd.Context(), database)
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			if err := store.Grant(cmd.Context(), args[0], parsed); err != nil {
+				return err
+			}
+			fmt.Fprintf(io.ErrOut, "granted %d prefix(es) to %s\n", len(parsed), args[0])
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&database, "database", "", "SQLite file path or postgres:// URL")
+	cmd.Flags().StringArrayVar(&grants, "grant", nil, "PREFIX=CAPABILITY, e.g. acmeCo/=admin (repeatable)")
+	return cmd
 }
 
 func newCreateUserCmd(io *cliutil.IOStreams) *cobra.Command {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -146,6 +147,16 @@ func TestEndToEndUsersAreConfinedToTheirGrants(t *testing.T) {
 		if got := listing(t, alice); len(got) != 4 {
 			t.Errorf("bob's attempts changed alice's specs: %v", got)
 		}
+		// A read grant lets bob list and pull alice's specs, and still not change them.
+		if out, err := exec.Command(filepath.Join(binDir, "flowd"), "admin", "grant", "bob", "--database", e.database,
+			"--grant", "acmeCo/=read").CombinedOutput(); err != nil {
+			t.Fatalf("flowd admin grant: %v\n%s", err, out)
+		}
+		if got := listing(t, bob); len(got) != 5 {
+			t.Errorf("with a read grant bob lists %v", got)
+		}
+		bob.mustRun("catalog", "pull-specs", "--prefix", "acmeCo/", "--target", t.TempDir())
+		bob.expect(2, []string{"catalog", "publish", "--source", testdata("bob", "intrude.flow.yaml"), "--auto-approve"}, "no write grant")
 	})
 }
 

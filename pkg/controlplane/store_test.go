@@ -89,6 +89,15 @@ func TestTokens(t *testing.T) {
 		if _, err := s.Authenticate(ctx, tok.Secret); err != ErrUnauthenticated {
 			t.Errorf("a revoked token still authenticates: %v", err)
 		}
+		if err := s.Grant(ctx, "nobody", []api.Grant{{Prefix: "x/", Capability: "read"}}); err == nil {
+			t.Error("granting to a missing user succeeded")
+		}
+		if err := s.Grant(ctx, "alice", []api.Grant{{Prefix: "acmeCo/", Capability: "read"}, {Prefix: "more/", Capability: "write"}}); err != nil {
+			t.Fatal(err)
+		}
+		if grants, _ := s.grantsOf(ctx, "alice"); len(grants) != 2 || grants[0].Capability != "read" || grants[1].Prefix != "more/" {
+			t.Errorf("after Grant: %+v", grants)
+		}
 		toks, err := s.ListTokens(ctx, "alice")
 		if err != nil || len(toks) != 1 || toks[0].RevokedAt == "" || toks[0].Secret != "" {
 			t.Errorf("ListTokens = %+v, %v", toks, err)

@@ -37,22 +37,51 @@ func (s *Store) CreateUser(ctx context.Context, name string, grants []api.Grant)
 		if exists > 0 {
 			return fmt.Errorf("user %q already exists", name)
 		}
-		at := now()
-		if _, err := s.exec(ctx, tx, `INSERT INTO users (name, created_at) VALUES (?, ?)`, name, at); err != nil {
+		if _, err := s.exec(ctx, tx, `INSERT INTO users (name, created_at) VALUES (?, ?)`, name, now()); err != nil {
 			return err
 		}
-		for _, g := range grants {
-			if _, err := s.exec(ctx, tx, `INSERT INTO user_grants (user_name, prefix, capability, created_at) VALUES (?, ?, ?, ?)
-				ON CONFLICT (user_name, prefix) DO UPDATE SET capability = excluded.capability`,
-				name, g.Prefix, g.Capability, at); err != nil {
-				return err
-			}
+		if err := s.upsertGrants(ctx, tx, name, grants); err != nil {
+			return err
 		}
 		var err error
 		tok, err = s.insertToken(ctx, tx, name)
 		return err
 	})
 	return tok, err
+}
+
+// Grant gives an existing user grants, replacing the capability of a prefix it already has.
+func (s *Store) Grant(ctx context.Context, user string, grants []api.Grant) error {
+	for _, g := range grants {
+		if err := api.ValidatePrefix(g.Prefix); err != nil {
+			return err
+		}
+		if _, err := ParseCapability(g.Capability); err != nil {
+			return err
+		}
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var exists int
+		if err := s.queryRow(ctx, tx, `SELECT COUNT(*) FROM users WHERE name = ?`, user).Scan(&exists); err != nil {
+			return err
+		}
+		if exists == 0 {
+			return fmt.Errorf("there is no user %q: create it with `flowd admin create-user`", user)
+		}
+		return s.upsertGrants(ctx, tx, user, grants)
+	})
+}
+
+func (s *Store) upsertGrants(ctx context.Context, tx *sql.Tx, user string, grants []api.Grant) error {
+	at := now()
+	for _, g := range grants {
+		if _, err := s.exec(ctx, tx, `INSERT INTO user_grants (user_name, prefix, capability, created_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (user_name, prefix) DO UPDATE SET capability = excluded.capability`,
+			user, g.Prefix, g.Capability, at); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func validateUserName(name string) error {
