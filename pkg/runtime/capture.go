@@ -29,17 +29,18 @@ type captureShard struct {
 	stats   *statsCell
 }
 
-// runCapture runs the capture until its connector exits (nil: a finite capture is done) or fails.
-func runCapture(ctx context.Context, env *shardEnv, task *catalog.BuiltCapture, stats *statsCell) error {
+// runCapture runs the capture until its connector exits (nil: a finite capture is done), it fails,
+// or stop ends (it then commits the checkpoints already received and returns nil).
+func runCapture(ctx, stop context.Context, env *shardEnv, task *catalog.BuiltCapture, stats *statsCell) error {
 	store, err := OpenRecoveryStore(env.dataDir, TaskCapture, task.Name)
 	if err != nil {
 		return err
 	}
 	s := &captureShard{env: env, task: task, store: store, stats: stats}
-	return s.run(ctx)
+	return s.run(ctx, stop)
 }
 
-func (s *captureShard) run(ctx context.Context) error {
+func (s *captureShard) run(ctx, stop context.Context) error {
 	cp, err := s.store.Load()
 	if err != nil {
 		return err
@@ -96,6 +97,28 @@ func (s *captureShard) run(ctx context.Context) error {
 	var docs, checkpoints int
 	var bytesIn int64
 	txnStart := time.Now()
+	// commit ends the transaction of the checkpoints received so far.
+	commit := func() error {
+		out, err := s.commit(ctx, pub, cp)
+		if err != nil {
+			return err
+		}
+		s.stats.update(func(t *TaskStats) {
+			t.DocsIn += int64(docs)
+			t.BytesIn += bytesIn
+			t.DocsOut += out.docs
+			t.BytesOut += out.bytes
+			t.Commits++
+			t.LastCommit = time.Now()
+		})
+		if explicitAcks {
+			if err := stream.Send(&connector.CaptureRequest{Acknowledge: &connector.CaptureAcknowledge{Checkpoints: uint32(checkpoints)}}); err != nil {
+				return err
+			}
+		}
+		docs, checkpoints, bytesIn, txnStart = 0, 0, 0, time.Now()
+		return nil
+	}
 	for {
 		var r *connector.CaptureResponse
 		var ok bool
@@ -103,6 +126,13 @@ func (s *captureShard) run(ctx context.Context) error {
 		case r, ok = <-responses:
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-stop.Done():
+			// Drain: commit what the connector already checkpointed; documents after the last
+			// checkpoint are captured again next time.
+			if checkpoints > 0 {
+				return commit()
+			}
+			return nil
 		}
 		if !ok {
 			err := <-recvErr
@@ -140,23 +170,9 @@ func (s *captureShard) run(ctx context.Context) error {
 			if len(responses) > 0 && docs < captureTxnDocs && time.Since(txnStart) < time.Second {
 				continue
 			}
-			out, err := s.commit(ctx, pub, cp)
-			if err != nil {
+			if err := commit(); err != nil {
 				return err
 			}
-			s.stats.update(func(t *TaskStats) {
-				t.DocsIn += int64(docs)
-				t.BytesIn += bytesIn
-				t.DocsOut += out
-				t.Commits++
-				t.LastCommit = time.Now()
-			})
-			if explicitAcks {
-				if err := stream.Send(&connector.CaptureRequest{Acknowledge: &connector.CaptureAcknowledge{Checkpoints: uint32(checkpoints)}}); err != nil {
-					return err
-				}
-			}
-			docs, checkpoints, bytesIn, txnStart = 0, 0, 0, time.Now()
 		case r.SourcedSchema != nil:
 			// Schema inference from connectors is a control-plane concern; the runtime ignores it.
 		default:
@@ -166,17 +182,18 @@ func (s *captureShard) run(ctx context.Context) error {
 }
 
 // commit publishes the transaction's combined documents and commits the checkpoint.
-func (s *captureShard) commit(ctx context.Context, pub *journal.Publisher, cp *ShardCheckpoint) (int64, error) {
+func (s *captureShard) commit(ctx context.Context, pub *journal.Publisher, cp *ShardCheckpoint) (published, error) {
 	var out []journal.Document
 	for _, w := range s.writers {
 		if err := w.Drain(func(d journal.Document) error { out = append(out, d); return nil }); err != nil {
-			return 0, fmt.Errorf("capture %s: %w", s.task.Name, err)
+			return published{}, fmt.Errorf("capture %s: %w", s.task.Name, err)
 		}
 	}
-	if err := commitTransaction(ctx, s.env.client, pub, out, cp, s.store.Commit); err != nil {
-		return 0, fmt.Errorf("capture %s: %w", s.task.Name, err)
+	n, err := commitTransaction(ctx, s.env.client, pub, out, cp, s.store.Commit)
+	if err != nil {
+		return published{}, fmt.Errorf("capture %s: %w", s.task.Name, err)
 	}
-	return int64(len(out)), nil
+	return n, nil
 }
 
 // spec builds the CaptureSpec of the enabled bindings, asking the connector for resource paths.
@@ -197,7 +214,7 @@ func (s *captureShard) spec(ctx context.Context) (*connector.CaptureSpec, connec
 		if err != nil {
 			return nil, ep, err
 		}
-		resource, err := json.Marshal(b.Resource)
+		resource, err := json.Marshal(resolveRelativePath(b.Resource, s.task.Def.Endpoint.Scope.URL))
 		if err != nil {
 			return nil, ep, fmt.Errorf("capture %s: resource of %s: %w", s.task.Name, b.Target.Name, err)
 		}

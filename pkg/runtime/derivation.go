@@ -13,9 +13,10 @@ import (
 // deriveTxnDocs bounds the source documents of one derivation transaction.
 const deriveTxnDocs = 10_000
 
-// runDerivation runs a derivation shard until ctx ends or it fails. The engine commits its state
-// with the shard checkpoint, so the two never disagree.
-func runDerivation(ctx context.Context, env *shardEnv, c *catalog.BuiltCollection, stats *statsCell) error {
+// runDerivation runs a derivation shard until it fails, or stop ends and it has committed the
+// documents already read. The engine commits its state with the shard checkpoint, so the two never
+// disagree.
+func runDerivation(ctx, stop context.Context, env *shardEnv, c *catalog.BuiltCollection, stats *statsCell) error {
 	if env.openDerive == nil {
 		return fmt.Errorf("derivation %s: this runtime has no derivation engine", c.Name)
 	}
@@ -65,19 +66,22 @@ func runDerivation(ctx context.Context, env *shardEnv, c *catalog.BuiltCollectio
 	var bytesIn int64
 	for {
 		seq := env.notifier.Seq()
-		d, ok, err := reader.Poll(ctx)
-		if err != nil {
-			return fmt.Errorf("derivation %s: %w", c.Name, err)
-		}
-		if ok {
-			if err := engine.Read(ctx, transforms[d.Source], d); err != nil {
-				return fmt.Errorf("derivation %s: transform %s: document at %s:%d: %w",
-					c.Name, c.Derivation.Transforms[transforms[d.Source]].Name, d.Journal, d.Begin, err)
+		// Once stopping, read no more: commit what was read, then return.
+		if stop.Err() == nil {
+			d, ok, err := reader.Poll(ctx)
+			if err != nil {
+				return fmt.Errorf("derivation %s: %w", c.Name, err)
 			}
-			n++
-			bytesIn += int64(len(d.Raw))
-			if n < deriveTxnDocs {
-				continue
+			if ok {
+				if err := engine.Read(ctx, transforms[d.Source], d); err != nil {
+					return fmt.Errorf("derivation %s: transform %s: document at %s:%d: %w",
+						c.Name, c.Derivation.Transforms[transforms[d.Source]].Name, d.Journal, d.Begin, err)
+				}
+				n++
+				bytesIn += int64(len(d.Raw))
+				if n < deriveTxnDocs {
+					continue
+				}
 			}
 		}
 		if n > 0 {
@@ -90,24 +94,29 @@ func runDerivation(ctx context.Context, env *shardEnv, c *catalog.BuiltCollectio
 				return fmt.Errorf("derivation %s: %w", c.Name, err)
 			}
 			cp.Sources = reader.Checkpoint()
-			if err := commitTransaction(ctx, env.client, pub, out, cp, commit); err != nil {
+			pubd, err := commitTransaction(ctx, env.client, pub, out, cp, commit)
+			if err != nil {
 				return fmt.Errorf("derivation %s: %w", c.Name, err)
 			}
 			stats.update(func(t *TaskStats) {
 				t.DocsIn += int64(n)
 				t.BytesIn += bytesIn
-				t.DocsOut += int64(len(out))
+				t.DocsOut += pubd.docs
+				t.BytesOut += pubd.bytes
 				t.Commits++
 				t.LastCommit = time.Now()
 			})
 			n, bytesIn = 0, 0
 			continue
 		}
+		if stop.Err() != nil {
+			return nil
+		}
 		if reader.CaughtUp() {
 			stats.update(func(t *TaskStats) { t.Idle, t.idleSeq = true, seq })
 		}
-		if err := reader.Wait(ctx); err != nil {
-			return err
+		if err := reader.Wait(stop); err != nil && stop.Err() == nil {
+			return fmt.Errorf("derivation %s: %w", c.Name, err)
 		}
 		stats.update(func(t *TaskStats) { t.Idle = false })
 	}

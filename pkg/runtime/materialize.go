@@ -32,8 +32,9 @@ type fieldValue struct {
 }
 
 // runMaterialization runs the Load/Flush/Store/StartCommit/Acknowledge loop of Flow's
-// materialization protocol until ctx ends or it fails.
-func runMaterialization(ctx context.Context, env *shardEnv, m *catalog.BuiltMaterialization, stats *statsCell) error {
+// materialization protocol until it fails, or stop ends and the transaction in progress is
+// committed.
+func runMaterialization(ctx, stop context.Context, env *shardEnv, m *catalog.BuiltMaterialization, stats *statsCell) error {
 	store, err := OpenRecoveryStore(env.dataDir, TaskMaterialization, m.Name)
 	if err != nil {
 		return err
@@ -94,7 +95,7 @@ func runMaterialization(ctx context.Context, env *shardEnv, m *catalog.BuiltMate
 	if err := t.acknowledge(cp); err != nil { // Acknowledges the recovered commit.
 		return err
 	}
-	for {
+	for stop.Err() == nil {
 		seq := env.notifier.Seq()
 		n, bytesIn, err := t.read(ctx, reader)
 		if err != nil {
@@ -104,13 +105,13 @@ func runMaterialization(ctx context.Context, env *shardEnv, m *catalog.BuiltMate
 			if reader.CaughtUp() {
 				stats.update(func(s *TaskStats) { s.Idle, s.idleSeq = true, seq })
 			}
-			if err := reader.Wait(ctx); err != nil {
-				return err
+			if err := reader.Wait(stop); err != nil && stop.Err() == nil {
+				return fmt.Errorf("materialization %s: %w", m.Name, err)
 			}
 			stats.update(func(s *TaskStats) { s.Idle = false })
 			continue
 		}
-		stored, err := t.flushAndStore()
+		stored, bytesOut, err := t.flushAndStore()
 		if err != nil {
 			return err
 		}
@@ -128,10 +129,12 @@ func runMaterialization(ctx context.Context, env *shardEnv, m *catalog.BuiltMate
 			s.DocsIn += int64(n)
 			s.BytesIn += bytesIn
 			s.DocsOut += int64(stored)
+			s.BytesOut += bytesOut
 			s.Commits++
 			s.LastCommit = time.Now()
 		})
 	}
+	return nil
 }
 
 func newMatBinding(spec *connector.MaterializationBinding, coll *catalog.BuiltCollection, spillDir string) (*matBinding, error) {
@@ -210,31 +213,33 @@ func (t *matTxn) read(ctx context.Context, reader *Reader) (int, int64, error) {
 }
 
 // flushAndStore ends the loads, reduces loaded documents under the transaction's, and stores
-// the results.
-func (t *matTxn) flushAndStore() (int, error) {
+// the results. It returns how many Stores it sent and their bytes (packed keys, values and
+// documents).
+func (t *matTxn) flushAndStore() (int, int64, error) {
 	if err := t.stream.Send(&connector.MaterializeRequest{Flush: &connector.Flush{}}); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	for {
 		r, err := t.stream.Recv()
 		if err != nil {
-			return 0, fmt.Errorf("materialization %s: waiting for Flushed: %w", t.name, err)
+			return 0, 0, fmt.Errorf("materialization %s: waiting for Flushed: %w", t.name, err)
 		}
 		if r.Flushed != nil {
 			break
 		}
 		if r.Loaded == nil || int(r.Loaded.Binding) >= len(t.bindings) {
-			return 0, fmt.Errorf("materialization %s: expected Loaded or Flushed, got %s", t.name, abbreviate(r))
+			return 0, 0, fmt.Errorf("materialization %s: expected Loaded or Flushed, got %s", t.name, abbreviate(r))
 		}
 		v, err := doc.Decode(r.Loaded.Doc)
 		if err != nil {
-			return 0, fmt.Errorf("materialization %s: loaded document is not JSON: %w", t.name, err)
+			return 0, 0, fmt.Errorf("materialization %s: loaded document is not JSON: %w", t.name, err)
 		}
 		if err := t.bindings[r.Loaded.Binding].combiner.AddFront(v); err != nil {
-			return 0, fmt.Errorf("materialization %s: loaded document %s: %w", t.name, abbreviate(v), err)
+			return 0, 0, fmt.Errorf("materialization %s: loaded document %s: %w", t.name, abbreviate(v), err)
 		}
 	}
 	var stored int
+	var bytes int64
 	for i, b := range t.bindings {
 		clear(b.loaded)
 		err := b.combiner.Drain(!b.spec.DeltaUpdates, func(d doc.Drained) error {
@@ -244,13 +249,14 @@ func (t *matTxn) flushAndStore() (int, error) {
 				st.Doc = doc.Append(nil, d.Doc)
 			}
 			stored++
+			bytes += int64(len(st.KeyPacked) + len(st.ValuesPacked) + len(st.Doc))
 			return t.stream.Send(&connector.MaterializeRequest{Store: st})
 		})
 		if err != nil {
-			return 0, fmt.Errorf("materialization %s: binding %s: %w", t.name, b.spec.Collection.Name, err)
+			return 0, 0, fmt.Errorf("materialization %s: binding %s: %w", t.name, b.spec.Collection.Name, err)
 		}
 	}
-	return stored, nil
+	return stored, bytes, nil
 }
 
 // packValues packs the selected value fields of a document.

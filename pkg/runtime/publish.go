@@ -36,18 +36,27 @@ func ackAppends(intents map[string][]byte) []journal.Append {
 	return out
 }
 
+// published counts what a transaction published: documents, and their bytes as appended.
+type published struct {
+	docs, bytes int64
+}
+
 // commitTransaction is Flow's commit of a publishing shard: append the documents with CONTINUE
 // flags, durably commit the checkpoint with the ACK intents (commit), and only then append the
 // ACKs that make the documents visible to read-committed readers.
 func commitTransaction(ctx context.Context, client journal.Client, pub *journal.Publisher, docs []journal.Document,
-	cp *ShardCheckpoint, commit func(*ShardCheckpoint) error) error {
+	cp *ShardCheckpoint, commit func(*ShardCheckpoint) error) (published, error) {
+	out := published{docs: int64(len(docs))}
 	if len(docs) > 0 {
 		appends, err := pub.Stage(docs)
 		if err != nil {
-			return err
+			return published{}, err
+		}
+		for _, a := range appends {
+			out.bytes += int64(len(a.Content))
 		}
 		if err := client.Append(ctx, appends); err != nil {
-			return fmt.Errorf("appending documents: %w", err)
+			return published{}, fmt.Errorf("appending documents: %w", err)
 		}
 	}
 	acks := pub.AckIntents()
@@ -57,12 +66,12 @@ func commitTransaction(ctx context.Context, client journal.Client, pub *journal.
 	}
 	cp.Producer, cp.Clock = pub.Producer(), pub.Clock()
 	if err := commit(cp); err != nil {
-		return fmt.Errorf("committing the checkpoint: %w", err)
+		return published{}, fmt.Errorf("committing the checkpoint: %w", err)
 	}
 	if len(acks) > 0 {
 		if err := client.Append(ctx, acks); err != nil {
-			return fmt.Errorf("appending ACKs: %w", err)
+			return published{}, fmt.Errorf("appending ACKs: %w", err)
 		}
 	}
-	return nil
+	return out, nil
 }

@@ -26,6 +26,9 @@ type Options struct {
 	RestartCaptures bool
 	// Backoff is the first delay before restarting a failed task; it doubles up to a minute.
 	Backoff time.Duration
+	// DrainTimeout bounds how long Run waits, once its context ends, for shards to commit the
+	// transactions in progress before it cancels their I/O (default 30s).
+	DrainTimeout time.Duration
 }
 
 // Runtime runs every enabled task of a built catalog as a shard.
@@ -41,7 +44,9 @@ type Runtime struct {
 type taskRun struct {
 	name, kind string
 	stats      statsCell
-	run        func(ctx context.Context, stats *statsCell) error
+	// run runs the shard's transactions with ctx until stop ends, then commits the transaction in
+	// progress and returns.
+	run    func(ctx, stop context.Context, stats *statsCell) error
 	finite     bool // a capture, done when its connector exits
 }
 
@@ -56,6 +61,9 @@ func New(opts Options) *Runtime {
 	if opts.Backoff <= 0 {
 		opts.Backoff = time.Second
 	}
+	if opts.DrainTimeout <= 0 {
+		opts.DrainTimeout = 30 * time.Second
+	}
 	n := NewNotifier()
 	env := &shardEnv{built: opts.Built, client: NotifyingClient{Client: opts.Client, Notifier: n}, notifier: n,
 		dataDir: opts.DataDir, now: opts.Now, logger: opts.Logger, openDerive: opts.OpenDerive}
@@ -66,7 +74,7 @@ func New(opts Options) *Runtime {
 		}
 		c := c
 		r.tasks = append(r.tasks, &taskRun{name: c.Name, kind: TaskCapture, finite: true,
-			run: func(ctx context.Context, s *statsCell) error { return runCapture(ctx, env, c, s) }})
+			run: func(ctx, stop context.Context, s *statsCell) error { return runCapture(ctx, stop, env, c, s) }})
 	}
 	for _, c := range opts.Built.Collections {
 		if c.Derivation == nil || (c.Derivation.Def.Shards != nil && c.Derivation.Def.Shards.Disable) {
@@ -74,7 +82,7 @@ func New(opts Options) *Runtime {
 		}
 		c := c
 		r.tasks = append(r.tasks, &taskRun{name: c.Name, kind: TaskDerivation,
-			run: func(ctx context.Context, s *statsCell) error { return runDerivation(ctx, env, c, s) }})
+			run: func(ctx, stop context.Context, s *statsCell) error { return runDerivation(ctx, stop, env, c, s) }})
 	}
 	for _, m := range opts.Built.Materializations {
 		if m.Def.Shards != nil && m.Def.Shards.Disable {
@@ -82,7 +90,7 @@ func New(opts Options) *Runtime {
 		}
 		m := m
 		r.tasks = append(r.tasks, &taskRun{name: m.Name, kind: TaskMaterialization,
-			run: func(ctx context.Context, s *statsCell) error { return runMaterialization(ctx, env, m, s) }})
+			run: func(ctx, stop context.Context, s *statsCell) error { return runMaterialization(ctx, stop, env, m, s) }})
 	}
 	for _, t := range r.tasks {
 		t.stats.s.Task, t.stats.s.Type = t.name, t.kind
@@ -93,14 +101,34 @@ func New(opts Options) *Runtime {
 // Client is the runtime's journal client: appends through it wake the runtime's readers at once.
 func (r *Runtime) Client() journal.Client { return r.env.client }
 
-// Run runs every task until ctx ends. A failed task is logged and restarted with back-off.
+// Run runs every task until ctx ends, then drains: each shard commits the transaction in progress
+// and stops, so that a stop (SIGINT, SIGTERM) loses no work and needs no recovery. Shards still
+// busy after DrainTimeout have their I/O canceled. A failed task is logged and restarted with
+// back-off.
 func (r *Runtime) Run(ctx context.Context) error {
+	shardCtx, cancelIO := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelIO()
+	finished := make(chan struct{})
+	defer close(finished)
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-finished:
+			return
+		}
+		select {
+		case <-time.After(r.opts.DrainTimeout):
+			r.opts.Logger.Warn("tasks did not finish their transactions in time; aborting them", "timeout", r.opts.DrainTimeout)
+			cancelIO()
+		case <-finished:
+		}
+	}()
 	var wg sync.WaitGroup
 	for _, t := range r.tasks {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r.supervise(ctx, t)
+			r.supervise(shardCtx, ctx, t)
 		}()
 	}
 	wg.Wait()
@@ -109,11 +137,11 @@ func (r *Runtime) Run(ctx context.Context) error {
 
 // supervise runs one task, restarting it after failures (and, if asked, after a finite capture's
 // interval) until ctx ends.
-func (r *Runtime) supervise(ctx context.Context, t *taskRun) {
+func (r *Runtime) supervise(shardCtx, ctx context.Context, t *taskRun) {
 	log := r.opts.Logger.With("task", t.name, "type", t.kind)
 	backoff := r.opts.Backoff
 	for ctx.Err() == nil {
-		err := t.run(ctx, &t.stats)
+		err := t.run(shardCtx, ctx, &t.stats)
 		if ctx.Err() != nil {
 			return
 		}

@@ -57,17 +57,25 @@ func endpointOf(task string, ep catalog.Endpoint) (connector.Endpoint, connector
 	default:
 		return out, "", nil, fmt.Errorf("%s has no endpoint", task)
 	}
-	config, err := valueJSON(cfg)
+	scope := ep.Scope.URL
+	if out.Local != nil {
+		scope = "" // a local command resolves its own paths
+	}
+	config, err := valueJSON(cfg, scope)
 	if err != nil {
 		return out, "", nil, fmt.Errorf("%s: endpoint config: %w", task, err)
 	}
 	return out, kind, config, nil
 }
 
-// valueJSON encodes a config or resource value ({} when absent).
-func valueJSON(v *catalog.FileOrInline) (json.RawMessage, error) {
+// valueJSON encodes a config value ({} when absent). A relative `path` in it is resolved against
+// the directory of its file, or of scopeURL (the catalog that declares it inline; "" for none).
+func valueJSON(v *catalog.FileOrInline, scopeURL string) (json.RawMessage, error) {
 	if v == nil || v.Value == nil {
 		return json.RawMessage(`{}`), nil
 	}
-	return json.Marshal(v.Value)
+	if v.URL != "" {
+		scopeURL = v.URL
+	}
+	return json.Marshal(resolveRelativePath(v.Value, scopeURL))
 }
