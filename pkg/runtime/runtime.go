@@ -47,7 +47,7 @@ type taskRun struct {
 	// run runs the shard's transactions with ctx until stop ends, then commits the transaction in
 	// progress and returns.
 	run    func(ctx, stop context.Context, stats *statsCell) error
-	finite     bool // a capture, done when its connector exits
+	finite bool // a capture, done when its connector exits
 }
 
 // New prepares a Runtime; Run starts it.
