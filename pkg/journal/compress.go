@@ -22,57 +22,56 @@ type scratch struct {
 
 // compressAppend adds content (the spool's newest frame) to the scratch file. The scratch file only
 // exists when it started with the spool's first frame; on any error it is dropped.
-func (j *localJournal) compressAppend(content []byte) {
-	s := j.spool
-	if j.codec == CodecNone {
+func (s *spool) compressAppend(codec Codec, content []byte) {
+	if codec == CodecNone {
 		return
 	}
-	if j.scratch == nil {
+	if s.scratch == nil {
 		if s.end-int64(len(content)) != s.begin {
 			return // A recovered spool: its fragment is compressed from the spool when persisted.
 		}
-		f, err := os.Create(filepath.Join(j.dir, fmt.Sprintf("%016x%s", s.begin, scratchSuffix)))
+		f, err := os.Create(strings.TrimSuffix(s.path, spoolExt) + scratchSuffix)
 		if err != nil {
 			return
 		}
-		w, err := j.codec.compressor(f)
+		w, err := codec.compressor(f)
 		if err != nil {
 			f.Close()
 			os.Remove(f.Name())
 			return
 		}
-		j.scratch = &scratch{file: f, w: w}
+		s.scratch = &scratch{file: f, w: w}
 	}
-	if _, err := j.scratch.w.Write(content); err != nil {
-		j.dropScratch()
+	if _, err := s.scratch.w.Write(content); err != nil {
+		s.dropScratch()
 		return
 	}
-	j.scratch.bytes += int64(len(content))
+	s.scratch.bytes += int64(len(content))
 }
 
 // takeScratch returns the finished compressed content of the whole spool, or nil if there is none.
-func (j *localJournal) takeScratch() *os.File {
-	sc := j.scratch
-	if sc == nil || sc.bytes != j.spool.end-j.spool.begin {
-		j.dropScratch()
+func (s *spool) takeScratch() *os.File {
+	sc := s.scratch
+	if sc == nil || sc.bytes != s.end-s.begin {
+		s.dropScratch()
 		return nil
 	}
 	if err := sc.w.Close(); err != nil {
-		j.dropScratch()
+		s.dropScratch()
 		return nil
 	}
 	if _, err := sc.file.Seek(0, io.SeekStart); err != nil {
-		j.dropScratch()
+		s.dropScratch()
 		return nil
 	}
 	return sc.file
 }
 
-func (j *localJournal) dropScratch() {
-	if j.scratch != nil {
-		j.scratch.file.Close()
-		os.Remove(j.scratch.file.Name())
-		j.scratch = nil
+func (s *spool) dropScratch() {
+	if s.scratch != nil {
+		s.scratch.file.Close()
+		os.Remove(s.scratch.file.Name())
+		s.scratch = nil
 	}
 }
 

@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -54,6 +54,9 @@ type Local struct {
 	stores      map[string]Store
 	changed     chan struct{} // Closed and replaced on every append.
 
+	persistKick chan struct{} // Wakes the persister; buffered, so a kick is never lost.
+	persistMu   sync.Mutex    // Serialises persistRolled.
+
 	stop     chan struct{}
 	stopped  sync.WaitGroup
 	closeErr error
@@ -61,12 +64,13 @@ type Local struct {
 }
 
 type localJournal struct {
-	info    JournalInfo
-	dir     string // Spool directory.
-	store   Store
-	codec   Codec
-	spool   *spool   // Nil when read-only.
-	scratch *scratch // Content of the spool compressed so far, if any.
+	info  JournalInfo
+	dir   string // Spool directory.
+	store Store
+	codec Codec
+	spool *spool // Takes appends; nil when read-only.
+	// rolled are older spools, oldest first, that the persister has not yet written as fragments.
+	rolled []*spool
 }
 
 var _ Client = (*Local)(nil)
@@ -96,6 +100,7 @@ func OpenLocal(opts LocalOptions) (*Local, error) {
 		journals:    map[string]*localJournal{},
 		stores:      map[string]Store{},
 		changed:     make(chan struct{}),
+		persistKick: make(chan struct{}, 1),
 		stop:        make(chan struct{}),
 	}
 	if opts.ReadOnly {
@@ -117,8 +122,9 @@ func OpenLocal(opts LocalOptions) (*Local, error) {
 		l.releaseLock()
 		return nil, err
 	}
-	l.stopped.Add(1)
+	l.stopped.Add(2)
 	go l.flushLoop()
+	go l.persistLoop()
 	return l, nil
 }
 
@@ -179,7 +185,8 @@ func contains(list []string, s string) bool {
 }
 
 // Append implements Client. Content of each journal is written as one frame of its spool, every
-// touched spool is fsynced, and only then does Append return.
+// touched spool is fsynced, and only then does Append return. Appends running at the same time
+// share fsyncs (group commit); a spool that the append filled is rolled for the persister.
 func (l *Local) Append(ctx context.Context, appends []Append) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -192,57 +199,100 @@ func (l *Local) Append(ctx context.Context, appends []Append) error {
 			return fmt.Errorf("append to %s must be whole JSON lines ending in a newline", a.Journal)
 		}
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.closed {
-		return errors.New("journal: append after Close")
+	journals, targets, err := l.writeFrames(appends)
+	if err != nil {
+		return err
 	}
-	now := l.opts.Now()
-	touched := make([]*localJournal, 0, len(appends))
-	for _, a := range appends {
-		j, err := l.journalLocked(a.Journal)
-		if err != nil {
-			return err
-		}
-		// Roll a spool whose flush interval has passed before writing, so that a transaction's
-		// content is never split across fragments.
-		if err := l.rollIfDueLocked(j, now); err != nil {
-			return err
-		}
-		touched = append(touched, j)
-	}
-	for i, a := range appends {
-		if err := touched[i].spool.write(a.Content, now); err != nil {
-			return err
-		}
-	}
-	// Digest and compress while the spools sync: the CPU time overlaps the wait on the disk.
+	// Digest and compress while the spools sync: the CPU time overlaps the wait on the disk. The
+	// lock is held until the frames are digested, so spools are digested in frame order, but not
+	// for the sync, so that appends arriving meanwhile can write and join the next sync.
 	synced := make(chan error, 1)
 	go func() {
 		var errs []error
-		for _, j := range touched {
-			errs = append(errs, j.spool.sync())
+		for _, t := range targets {
+			errs = append(errs, t.spool.syncTo(t.size))
 		}
 		synced <- errors.Join(errs...)
 	}()
-	for i, a := range appends {
-		touched[i].spool.addToSum(a.Content)
-		touched[i].compressAppend(a.Content)
-	}
+	digestFrames(appends, journals)
+	l.mu.Unlock()
 	if err := <-synced; err != nil {
 		return err
 	}
+
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	close(l.changed)
 	l.changed = make(chan struct{})
-	for _, j := range touched {
-		if j.spool.end-j.spool.begin >= j.info.Fragments.Length {
-			if err := l.persistLocked(ctx, j); err != nil {
-				// The content is durable in the spool: persisting is retried at the next roll.
-				l.opts.Logger.Warn("persisting a full fragment failed; will retry", "journal", j.info.Name, "error", err)
-			}
+	if l.closed {
+		return nil // Close rolled and persisted the spools already.
+	}
+	now := l.opts.Now()
+	for _, t := range targets {
+		if err := l.rollIfDueLocked(t.journal, now); err != nil {
+			// The content is durable in the spool: rolling is retried at the next append.
+			l.opts.Logger.Warn("rolling a full spool failed; will retry", "journal", t.journal.info.Name, "error", err)
 		}
 	}
 	return nil
+}
+
+// syncTarget is a spool an append wrote to and the file size its frames end at.
+type syncTarget struct {
+	journal *localJournal
+	spool   *spool
+	size    int64
+}
+
+// writeFrames writes each append as a frame of its journal's spool. It returns the journal of each
+// append and the spools to sync, with l.mu held, so that the caller digests the frames before any
+// other append writes.
+func (l *Local) writeFrames(appends []Append) (journals []*localJournal, targets []syncTarget, err error) {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return nil, nil, errors.New("journal: append after Close")
+	}
+	now := l.opts.Now()
+	journals = make([]*localJournal, len(appends))
+	for i, a := range appends {
+		j, err := l.journalLocked(a.Journal)
+		if err == nil {
+			// Roll a spool whose flush interval has passed before writing, so that a
+			// transaction's content is never split across fragments.
+			err = l.rollIfDueLocked(j, now)
+		}
+		if err != nil {
+			l.mu.Unlock()
+			return nil, nil, err
+		}
+		journals[i] = j
+	}
+	for i, a := range appends {
+		s := journals[i].spool
+		if err := s.write(a.Content, now); err != nil {
+			// The frames before this one stay in their spools, so their fragments must digest them.
+			digestFrames(appends[:i], journals)
+			l.mu.Unlock()
+			return nil, nil, err
+		}
+		t := slices.IndexFunc(targets, func(t syncTarget) bool { return t.spool == s })
+		if t < 0 {
+			t = len(targets)
+			targets = append(targets, syncTarget{journal: journals[i], spool: s})
+		}
+		targets[t].size = s.size
+	}
+	return journals, targets, nil
+}
+
+// digestFrames adds each append's frame to its spool's SHA-1 and compressed copy, in frame order.
+func digestFrames(appends []Append, journals []*localJournal) {
+	for i, a := range appends {
+		s := journals[i].spool
+		s.addToSum(a.Content)
+		s.compressAppend(journals[i].codec, a.Content)
+	}
 }
 
 // journalLocked returns the journal, creating it when its name is under a registered collection.
@@ -378,8 +428,9 @@ func (l *Local) recoverJournalLocked(info JournalInfo, dir string) (*localJourna
 				return nil, fmt.Errorf("journal %s: removing empty spool: %w", info.Name, err)
 			}
 		case s.begin == head:
+			// An older spool at the head was rolled but not persisted before the crash.
 			if j.spool != nil {
-				j.spool.file.Close()
+				j.rolled = append(j.rolled, j.spool)
 			}
 			j.spool = s
 			head = s.end
@@ -398,6 +449,9 @@ func (l *Local) recoverJournalLocked(info JournalInfo, dir string) (*localJourna
 		return nil, err
 	}
 	l.journals[info.Name] = j
+	if len(j.rolled) > 0 {
+		l.kickPersister()
+	}
 	return j, nil
 }
 
@@ -439,95 +493,8 @@ func (l *Local) storeLocked(url string) (Store, error) {
 	return s, nil
 }
 
-// rollIfDueLocked persists a non-empty spool whose first append lies in an earlier flush interval
-// than now: intervals are uniform UTC segments, so 24h rolls at midnight UTC.
-func (l *Local) rollIfDueLocked(j *localJournal, now time.Time) error {
-	s := j.spool
-	if s.end == s.begin {
-		return nil
-	}
-	interval := j.info.Fragments.FlushInterval
-	if s.firstAppend.UnixNano()/int64(interval) == now.UnixNano()/int64(interval) {
-		return nil
-	}
-	return l.persistLocked(context.Background(), j)
-}
-
-// persistLocked writes the spool as a fragment and starts a new spool at its end. The fragment is
-// durable before the old spool is removed, so a crash between the two leaves a copy, never a loss.
-func (l *Local) persistLocked(ctx context.Context, j *localJournal) error {
-	s := j.spool
-	if s.end == s.begin {
-		return nil
-	}
-	frag := Fragment{
-		Journal:     j.info.Name,
-		Begin:       s.begin,
-		End:         s.end,
-		Codec:       j.codec,
-		PathPostfix: PathPostfix(s.firstAppend),
-	}
-	copy(frag.Sum[:], s.sum.Sum(nil))
-	compressed := j.takeScratch()
-	err := j.store.Put(ctx, frag.ContentPath(), func(w io.Writer) error {
-		if compressed != nil {
-			_, err := io.Copy(w, compressed)
-			return err
-		}
-		zw, err := j.codec.compressor(w)
-		if err != nil {
-			return err
-		}
-		err = scanFrames(s.file, 0, func(f frame) error {
-			_, err := zw.Write(f.payload)
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("reading spool %s: %w", s.path, err)
-		}
-		return zw.Close()
-	})
-	j.dropScratch()
-	if err != nil {
-		return fmt.Errorf("persisting fragment %s: %w", frag.ContentPath(), err)
-	}
-	next, err := createSpool(j.dir, s.end)
-	if err != nil {
-		return fmt.Errorf("journal %s: %w", j.info.Name, err)
-	}
-	s.file.Close()
-	j.spool = next
-	// Not synced: if the removal is lost in a crash, recovery finds the spool persisted and removes it.
-	if err := os.Remove(s.path); err != nil {
-		return fmt.Errorf("journal %s: removing persisted spool: %w", j.info.Name, err)
-	}
-	l.opts.Logger.Debug("persisted fragment", "journal", j.info.Name, "path", frag.ContentPath())
-	return l.applyRetentionLocked(ctx, j)
-}
-
-// applyRetentionLocked removes fragments persisted longer ago than the journal's retention.
-func (l *Local) applyRetentionLocked(ctx context.Context, j *localJournal) error {
-	keep := j.info.Fragments.Retention
-	fs, ok := j.store.(*fileStore)
-	if keep == 0 || !ok {
-		return nil
-	}
-	frags, err := listFragments(ctx, j.store, j.info.Name)
-	if err != nil {
-		return err
-	}
-	cutoff := l.opts.Now().Add(-keep)
-	for _, f := range frags {
-		if f.ModTime.Before(cutoff) {
-			if err := fs.remove(f.ContentPath()); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// flushLoop persists spools whose flush interval has passed while no appends arrived.
+// flushLoop rolls spools whose flush interval has passed while no appends arrived, and has the
+// persister retry spools whose persisting failed.
 func (l *Local) flushLoop() {
 	defer l.stopped.Done()
 	ticker := time.NewTicker(l.opts.FlushCheck)
@@ -542,10 +509,11 @@ func (l *Local) flushLoop() {
 		now := l.opts.Now()
 		for _, j := range l.journals {
 			if err := l.rollIfDueLocked(j, now); err != nil {
-				l.opts.Logger.Warn("persisting a fragment at its flush interval failed; will retry", "journal", j.info.Name, "error", err)
+				l.opts.Logger.Warn("rolling a spool at its flush interval failed; will retry", "journal", j.info.Name, "error", err)
 			}
 		}
 		l.mu.Unlock()
+		l.kickPersister()
 	}
 }
 
@@ -565,14 +533,23 @@ func (l *Local) Close() error {
 	l.mu.Unlock()
 	l.stopped.Wait()
 
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	var errs []error
+	l.mu.Lock()
 	for _, j := range l.journals {
-		if err := l.persistLocked(context.Background(), j); err != nil {
+		if err := l.rollLocked(j); err != nil {
 			errs = append(errs, err)
 		}
-		j.spool.file.Close()
+	}
+	l.mu.Unlock()
+	errs = append(errs, l.persistRolled(context.Background()))
+
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, j := range l.journals {
+		for _, s := range append(j.rolled, j.spool) {
+			s.dropScratch()
+			s.file.Close()
+		}
 	}
 	l.releaseLock()
 	l.closeErr = errors.Join(errs...)

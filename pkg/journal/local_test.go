@@ -66,6 +66,8 @@ func TestAppendReadPersistRecover(t *testing.T) {
 	l := openTestLocal(t, dir, clock, FragmentTemplate{Length: 64})
 	ctx := context.Background()
 
+	// Hold the persister back, so that the full spool is read while it is rolled but not persisted.
+	l.persistMu.Lock()
 	lines := []string{`{"a":1}` + "\n", `{"a":2}` + "\n", strings.Repeat("x", 70) + "\n", `{"a":3}` + "\n"}
 	for _, line := range lines {
 		if err := l.Append(ctx, []Append{{Journal: eu, Content: []byte(line)}}); err != nil {
@@ -73,8 +75,17 @@ func TestAppendReadPersistRecover(t *testing.T) {
 		}
 	}
 	want := strings.Join(lines, "")
-	if got := readAll(t, l, eu, 0); got != want {
-		t.Fatalf("read %q, want %q", got, want)
+	if spools, _ := spoolBegins(l.journals[eu].dir); len(spools) != 2 {
+		t.Fatalf("spools at %v, want the rolled one and the current one", spools)
+	}
+	for off := 0; off <= len(want); off++ {
+		if got := readAll(t, l, eu, int64(off)); got != want[off:] {
+			t.Fatalf("from %d before persisting: %q", off, got)
+		}
+	}
+	l.persistMu.Unlock()
+	if err := l.persistRolled(ctx); err != nil {
+		t.Fatal(err)
 	}
 	// The third append took the spool past 64 bytes, so the first three are one fragment.
 	frags, err := l.ListFragments(ctx, eu)
@@ -158,6 +169,9 @@ func TestFlushIntervalRollsFragments(t *testing.T) {
 	append1(`"b"`)
 	clock.t = clock.t.Add(time.Minute) // Past midnight: the spool rolls before this append.
 	append1(`"c"`)
+	if err := l.persistRolled(ctx); err != nil {
+		t.Fatal(err)
+	}
 	frags, err := l.ListFragments(ctx, eu)
 	if err != nil {
 		t.Fatal(err)
@@ -174,6 +188,9 @@ func TestFlushIntervalRollsFragments(t *testing.T) {
 	err = l.rollIfDueLocked(l.journals[eu], clock.now())
 	l.mu.Unlock()
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.persistRolled(ctx); err != nil {
 		t.Fatal(err)
 	}
 	frags, _ = l.ListFragments(ctx, eu)

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -28,7 +30,8 @@ const (
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
-// spool is the open, appendable spool of one journal: content [begin, end).
+// spool is one spool file of a journal: content [begin, end). The journal's current spool takes
+// appends; a rolled spool waits for the persister to write it as a fragment.
 type spool struct {
 	path        string
 	file        *os.File
@@ -36,6 +39,14 @@ type spool struct {
 	size        int64 // Bytes of whole frames in the file.
 	firstAppend time.Time
 	sum         hash.Hash // SHA-1 of the content so far.
+	scratch     *scratch  // Content compressed so far, if any.
+
+	// written is size, published for syncs that run without the Local's lock.
+	written atomic.Int64
+	// syncMu serialises syncs, so that appends waiting on one share the next (group commit).
+	syncMu    sync.Mutex
+	synced    int64 // Bytes known durable; guarded by syncMu.
+	dirSynced bool  // Whether the file's directory entry is durable; guarded by syncMu.
 }
 
 func spoolName(begin int64) string { return fmt.Sprintf("%016x%s", begin, spoolExt) }
@@ -50,16 +61,13 @@ func parseSpoolName(name string) (int64, bool) {
 	return begin, err == nil && begin >= 0
 }
 
-// createSpool starts an empty spool at offset begin, durably (the directory entry is synced).
+// createSpool starts an empty spool at offset begin. Its directory entry is synced with its first
+// frames (syncTo), so that rolling to a new spool costs the append path no extra fsync.
 func createSpool(dir string, begin int64) (*spool, error) {
 	path := filepath.Join(dir, spoolName(begin))
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("creating spool: %w", err)
-	}
-	if err := syncDir(dir); err != nil {
-		f.Close()
-		return nil, err
 	}
 	return &spool{path: path, file: f, begin: begin, end: begin, sum: sha1.New()}, nil
 }
@@ -99,6 +107,9 @@ func recoverSpool(path string, begin int64) (*spool, error) {
 		f.Close()
 		return nil, err
 	}
+	// Recovery syncs the spool directory once it has gone through all of it.
+	s.written.Store(s.size)
+	s.synced, s.dirSynced = s.size, true
 	return s, nil
 }
 
@@ -127,6 +138,7 @@ func (s *spool) write(payload []byte, now time.Time) error {
 	}
 	s.size += frameHeaderLen + int64(len(payload))
 	s.end += int64(len(payload))
+	s.written.Store(s.size)
 	return nil
 }
 
@@ -142,12 +154,32 @@ func writeAll(f *os.File, parts ...[]byte) error {
 // addToSum adds a written frame's payload to the digest of the spool's content.
 func (s *spool) addToSum(payload []byte) { s.sum.Write(payload) }
 
-// sync makes the written frames durable. Only the data and the size need to reach the disk, so
-// it is an fdatasync where the platform has one.
-func (s *spool) sync() error {
-	if err := syncData(s.file); err != nil {
+// syncTo returns once the first target bytes of the file are durable. Callers that arrive while a
+// sync runs queue on syncMu; the first of them then syncs everything written so far, so the rest
+// find their frames covered and return without a sync of their own. Only the data and the size need
+// to reach the disk, so it is an fdatasync where the platform has one.
+func (s *spool) syncTo(target int64) error {
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	if s.synced >= target {
+		return nil
+	}
+	// Everything written before this load is covered by the sync that follows it.
+	written := s.written.Load()
+	dirSynced := make(chan error, 1)
+	if !s.dirSynced {
+		go func() { dirSynced <- syncDir(filepath.Dir(s.path)) }()
+	} else {
+		dirSynced <- nil
+	}
+	err := syncData(s.file)
+	if dirErr := <-dirSynced; err == nil {
+		err = dirErr
+	}
+	if err != nil {
 		return fmt.Errorf("syncing spool %s: %w", s.path, err)
 	}
+	s.synced, s.dirSynced = written, true
 	return nil
 }
 
