@@ -173,6 +173,44 @@ func (s *Store) loadLive(ctx context.Context, names []string) (map[string]liveSp
 	return out, nil
 }
 
+// hierarchicalNames lists live specs whose name is name's parent at a '/' (acmeCo/x for acmeCo/x/y)
+// or starts with name + "/".
+func (s *Store) hierarchicalNames(ctx context.Context, name string) ([]string, error) {
+	args := []any{name + "/", name + "/"}
+	var ancestors []string
+	for i := strings.Index(name, "/"); i >= 0; i = nextSlash(name, i) {
+		ancestors = append(ancestors, name[:i])
+	}
+	query := `SELECT catalog_name FROM live_specs WHERE substr(catalog_name, 1, length(?)) = ?`
+	if len(ancestors) > 0 {
+		query += ` OR catalog_name IN (` + placeholders(len(ancestors)) + `)`
+		for _, a := range ancestors {
+			args = append(args, a)
+		}
+	}
+	rows, err := s.query(ctx, s.db, query+` ORDER BY catalog_name LIMIT 10`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+func nextSlash(s string, after int) int {
+	if j := strings.Index(s[after+1:], "/"); j >= 0 {
+		return after + 1 + j
+	}
+	return -1
+}
+
 // referrers lists the live specs that reference name.
 func (s *Store) referrers(ctx context.Context, name string) ([]string, error) {
 	rows, err := s.query(ctx, s.db, `SELECT catalog_name FROM live_spec_refs WHERE ref_name = ? ORDER BY catalog_name`, name)

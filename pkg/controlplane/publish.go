@@ -138,6 +138,15 @@ func (cp *ControlPlane) plan(ctx context.Context, p *Principal, d api.Draft) (pu
 			problems = append(problems, stillUsed...)
 		}
 	}
+	for _, c := range changes {
+		if !c.deletion() && c.live == nil {
+			clashes, err := cp.prefixClashes(ctx, p, c.name, draftedNames)
+			if err != nil {
+				return publicationPlan{}, err
+			}
+			problems = append(problems, clashes...)
+		}
+	}
 	problems = append(problems, cp.Builder.Build(ctx, catalog, drafted)...)
 	if len(problems) > 0 {
 		sortProblems(problems)
@@ -195,6 +204,33 @@ func (cp *ControlPlane) stillReferenced(ctx context.Context, p *Principal, name 
 	if hidden > 0 {
 		errs = append(errs, api.BuildError{CatalogName: name,
 			Message: fmt.Sprintf("deleted %s is still referenced by %d spec(s) outside your grants", name, hidden)})
+	}
+	return errs, nil
+}
+
+// prefixClashes applies Flow's rule that no name may be a prefix of another at a '/' (acmeCo/x and
+// acmeCo/x/y cannot both exist) to a new name against every live spec, including those the
+// principal cannot read, which are counted but not named. Live specs deleted by the draft are fine.
+func (cp *ControlPlane) prefixClashes(ctx context.Context, p *Principal, name string, drafted map[string]bool) ([]api.BuildError, error) {
+	clashing, err := cp.Store.hierarchicalNames(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	var errs []api.BuildError
+	for _, other := range clashing {
+		if drafted[other] {
+			continue
+		}
+		lhs, rhs := name, other
+		if len(other) < len(name) {
+			lhs, rhs = other, name
+		}
+		if !p.Can(Read, other) {
+			errs = append(errs, api.BuildError{CatalogName: name, Message: fmt.Sprintf(
+				"%s collides with a live spec outside your grants: a name cannot be a prefix of another at a '/'; choose another name", name)})
+			continue
+		}
+		errs = append(errs, api.BuildError{CatalogName: name, Message: fmt.Sprintf("%s is a prohibited prefix of %s", lhs, rhs)})
 	}
 	return errs, nil
 }

@@ -170,6 +170,32 @@ func TestGrantsConfineUsers(t *testing.T) {
 	})
 }
 
+func TestPrefixRuleAcrossUsers(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s *Store) {
+		cp := New(s, nil)
+		alice := principal(t, s, "alice", "acmeCo/=admin")
+		bob := principal(t, s, "bob", "acmeCo/x/=admin")
+		mustPublish(t, cp, alice, api.DraftSpec{CatalogName: "acmeCo/x", SpecType: api.Collection, Spec: collectionSpec("/id")})
+		_, err := publish(t, cp, bob, api.DraftSpec{CatalogName: "acmeCo/x/y", SpecType: api.Collection, Spec: collectionSpec("/id")})
+		if d := details(err); len(d) != 1 || !strings.Contains(d[0].Message, "collides with a live spec outside your grants") ||
+			strings.Contains(d[0].Message, "acmeCo/x ") {
+			t.Errorf("bob under alice's collection: %v %+v", err, d)
+		}
+		_, err = publish(t, cp, alice, api.DraftSpec{CatalogName: "acmeCo", SpecType: api.Collection, Spec: collectionSpec("/id")})
+		if err == nil { // alice has no grant on the bare name "acmeCo"
+			t.Error("publishing acmeCo succeeded without a grant")
+		}
+		mustPublish(t, cp, alice, api.DraftSpec{CatalogName: "acmeCo/xy", SpecType: api.Collection, Spec: collectionSpec("/id")})
+		_, err = publish(t, cp, alice, api.DraftSpec{CatalogName: "acmeCo/x/z", SpecType: api.Collection, Spec: collectionSpec("/id")})
+		if d := details(err); len(d) != 1 || d[0].Message != "acmeCo/x is a prohibited prefix of acmeCo/x/z" {
+			t.Errorf("alice under her own collection: %v %+v", err, d)
+		}
+		// Deleting the parent in the same draft makes room.
+		mustPublish(t, cp, alice, api.DraftSpec{CatalogName: "acmeCo/x"},
+			api.DraftSpec{CatalogName: "acmeCo/x/z", SpecType: api.Collection, Spec: collectionSpec("/id")})
+	})
+}
+
 func isStatus(err error, status int) bool {
 	var apiErr *Error
 	return errors.As(err, &apiErr) && apiErr.Status == status
