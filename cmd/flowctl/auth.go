@@ -186,6 +186,7 @@ func confirm(ctx context.Context, f *Factory, question, flag string, answer stri
 		return ctx.Err()
 	case s := <-line:
 		if s != answer {
+			fmt.Fprintln(f.IO.ErrOut, "Not confirmed: nothing was changed.")
 			return &cliutil.SilentError{Code: cliutil.ExitFailure}
 		}
 	}
