@@ -21,19 +21,24 @@ func (s *Schema) ValidateReduce(doc any) (*Annotation, error) {
 	if err := s.Validate(doc); err != nil {
 		return nil, err
 	}
-	s.planOnce.Do(func() { s.plan = planAnnotations(s.compiled) })
 	root := &cursor{}
-	if err := s.plan.collect(s.compiled, doc, root); err != nil {
+	if err := s.plans().collect(s.compiled, doc, root); err != nil {
 		return nil, err
 	}
 	return root.node, nil
 }
 
-// annotationPlan marks the compiled schemas under which some `reduce` is reachable, so the
-// annotation pass skips the rest (most of a typical schema) without looking.
-type annotationPlan map[*jsonschema.Schema]bool
+// annotationPlan is what a schema precomputes for validation and annotation, on first use.
+// reduces marks the compiled schemas under which some `reduce` is reachable, so the annotation
+// pass skips the rest (most of a typical schema) without looking. The fast path (fast.go) validates
+// in place of the library when the schema allows it, and decides the branches the pass takes.
+type annotationPlan struct {
+	reduces   map[*jsonschema.Schema]bool
+	fast      *fastNode                        // nil when the library must validate
+	fastNodes map[*jsonschema.Schema]*fastNode // the fast node of each compiled schema
+}
 
-func planAnnotations(root *jsonschema.Schema) annotationPlan {
+func planAnnotations(root *jsonschema.Schema) map[*jsonschema.Schema]bool {
 	var all []*jsonschema.Schema
 	seen := map[*jsonschema.Schema]bool{root: true}
 	for queue := []*jsonschema.Schema{root}; len(queue) > 0; {
@@ -47,7 +52,7 @@ func planAnnotations(root *jsonschema.Schema) annotationPlan {
 			}
 		}
 	}
-	plan := annotationPlan{}
+	plan := map[*jsonschema.Schema]bool{}
 	for _, s := range all {
 		if kw := keywordsOf(s); kw != nil && kw.reduce != nil {
 			plan[s] = true
@@ -183,7 +188,7 @@ func reduceString(r *Reduce) string {
 
 // collect gathers the annotations of schema s, which v is known to satisfy.
 func (p annotationPlan) collect(s *jsonschema.Schema, v any, at *cursor) error {
-	if !p[s] {
+	if !p.reduces[s] {
 		return nil
 	}
 	if kw := keywordsOf(s); kw != nil && kw.reduce != nil {
@@ -205,16 +210,16 @@ func (p annotationPlan) collect(s *jsonschema.Schema, v any, at *cursor) error {
 	}
 	for _, branches := range [][]*jsonschema.Schema{s.AnyOf, s.OneOf} {
 		for _, b := range branches {
-			if p[b] && b.Validate(v) == nil {
+			if p.reduces[b] && p.validates(b, v) {
 				if err := p.collect(b, v, at); err != nil {
 					return err
 				}
 			}
 		}
 	}
-	if s.If != nil && (p[s.If] || (s.Then != nil && p[s.Then]) || (s.Else != nil && p[s.Else])) {
+	if s.If != nil && (p.reduces[s.If] || (s.Then != nil && p.reduces[s.Then]) || (s.Else != nil && p.reduces[s.Else])) {
 		branch := s.Else
-		if s.If.Validate(v) == nil {
+		if p.validates(s.If, v) {
 			if err := p.collect(s.If, v, at); err != nil {
 				return err
 			}
@@ -291,7 +296,7 @@ func (p annotationPlan) collectArray(s *jsonschema.Schema, arr []any, at *cursor
 	if rest == nil && s.UnevaluatedItems != nil {
 		rest = s.UnevaluatedItems
 	}
-	containsApplies := s.Contains != nil && p[s.Contains]
+	containsApplies := s.Contains != nil && p.reduces[s.Contains]
 	for i, item := range arr {
 		var targets [2]*jsonschema.Schema
 		list := targets[:0]
@@ -300,7 +305,7 @@ func (p annotationPlan) collectArray(s *jsonschema.Schema, arr []any, at *cursor
 		} else if rest != nil {
 			list = append(list, rest)
 		}
-		if containsApplies && s.Contains.Validate(item) == nil {
+		if containsApplies && p.validates(s.Contains, item) {
 			list = append(list, s.Contains)
 		}
 		if err := p.collectChild(list, item, at, strconv.Itoa(i)); err != nil {
@@ -315,7 +320,7 @@ func (p annotationPlan) collectArray(s *jsonschema.Schema, arr []any, at *cursor
 func (p annotationPlan) collectChild(list []*jsonschema.Schema, v any, parent *cursor, token string) error {
 	var child *cursor
 	for _, sub := range list {
-		if !p[sub] {
+		if !p.reduces[sub] {
 			continue
 		}
 		if child == nil {

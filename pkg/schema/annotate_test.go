@@ -75,7 +75,9 @@ func TestValidateReduce(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			ann, err := compile(t, c.schema).ValidateReduce(decode(t, c.doc))
+			s, doc := compile(t, c.schema), decode(t, c.doc)
+			assertFastAgrees(t, s, doc)
+			ann, err := s.ValidateReduce(doc)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -14,6 +14,9 @@ import (
 // Validate checks a document (a value as encoding/json decodes it with UseNumber) against the
 // schema. It returns nil or a *ValidationError.
 func (s *Schema) Validate(doc any) error {
+	if s.fastValid(doc) {
+		return nil
+	}
 	err := s.compiled.Validate(doc)
 	if err == nil {
 		return nil

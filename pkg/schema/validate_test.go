@@ -41,7 +41,9 @@ func TestValidateKeywords(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := compile(t, c.schema).Validate(decode(t, c.doc))
+			s, doc := compile(t, c.schema), decode(t, c.doc)
+			assertFastAgrees(t, s, doc)
+			err := s.Validate(doc)
 			if (err == nil) != c.valid {
 				t.Fatalf("Validate(%s) = %v, want valid=%v", c.doc, err, c.valid)
 			}
@@ -131,6 +133,7 @@ func TestFormats(t *testing.T) {
 	}
 	for _, c := range cases {
 		s := compile(t, `{"format":"`+c.format+`"}`)
+		assertFastAgrees(t, s, c.value)
 		err := s.Validate(c.value)
 		if (err == nil) != c.valid {
 			t.Errorf("format %s, value %q: got %v, want valid=%v", c.format, c.value, err, c.valid)
