@@ -15,7 +15,7 @@ import (
 
 // The CLI runs in-process as the `flowctl` command of every script in testdata/script.
 func TestMain(m *testing.M) {
-	os.Exit(testscript.RunMain(m, map[string]func() int{"flowctl": flowctlMain}))
+	testscript.Main(m, map[string]func(){"flowctl": func() { os.Exit(flowctlMain()) }})
 }
 
 func TestScripts(t *testing.T) {

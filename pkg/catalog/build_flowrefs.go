@@ -91,10 +91,9 @@ func (b *builder) reachableSchemas(rawURL string) []string {
 	return queue
 }
 
-// relaxedPrefix roots the URLs of relaxed copies of schema resources. A copy keeps its original's
-// scheme, host and path below it, so relative references between copies resolve to copies.
-const relaxedPrefix = "flow://relaxed-write-schema/"
-
+// relaxedURL names the relaxed copy of a schema resource under flow://relaxed-write-schema/. A copy
+// keeps its original's scheme, host and path below that root, so relative references between copies
+// resolve to copies.
 func relaxedURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme == "flow" {

@@ -68,10 +68,7 @@ func appendNumber(buf []byte, n json.Number) []byte {
 // isCanonicalInteger is the fast path for the common case: a short integer literal without
 // leading zeros is already canonical.
 func isCanonicalInteger(s string) bool {
-	digits := s
-	if strings.HasPrefix(digits, "-") {
-		digits = digits[1:]
-	}
+	digits := strings.TrimPrefix(s, "-")
 	if len(digits) == 0 || len(digits) > 18 || (digits[0] == '0' && (len(digits) > 1 || len(s) > 1)) {
 		return false
 	}

@@ -70,7 +70,7 @@ func normalize(values []any) []any {
 
 func TestPackedOrderMatchesValueOrder(t *testing.T) {
 	ints := []int64{math.MinInt64, -1 << 40, -65536, -256, -255, -1, 0, 1, 255, 256, 1 << 40, math.MaxInt64}
-	floats := []float64{math.Inf(-1), -1e300, -1.5, -0.0, 0, 1e-300, 1.5, 1e300, math.Inf(1)}
+	floats := []float64{math.Inf(-1), -1e300, -1.5, math.Copysign(0, -1), 0, 1e-300, 1.5, 1e300, math.Inf(1)}
 	strs := []string{"", "\x00", "a", "a\x00", "ab", "b"}
 	check := func(name string, packed [][]byte) {
 		if !sort.SliceIsSorted(packed, func(i, j int) bool { return bytes.Compare(packed[i], packed[j]) < 0 }) {
