@@ -157,6 +157,9 @@ func decodeFields(raw json.RawMessage, packed []byte) ([]any, error) {
 	// Flow packs objects and arrays as byte strings of their JSON text.
 	for i, v := range values {
 		if b, ok := v.([]byte); ok {
+			if !json.Valid(b) {
+				return nil, fmt.Errorf("packed field %d is a byte string that is not JSON text (%.40q)", i, b)
+			}
 			values[i] = json.RawMessage(b)
 		}
 	}

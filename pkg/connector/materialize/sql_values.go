@@ -46,22 +46,45 @@ func isIntegerLiteral(s string) bool {
 // string rather than text the column would parse as JSON. SQL NULL stands for a missing or
 // null value, as Flow's connectors write it.
 func jsonValue(v any) any {
-	switch v := v.(type) {
-	case nil:
+	if v == nil {
 		return nil
+	}
+	return string(appendJSON(nil, v))
+}
+
+// appendJSON appends v as JSON: values decoded from JSON, and those unpacked from tuples.
+func appendJSON(buf []byte, v any) []byte {
+	switch v := v.(type) {
 	case json.RawMessage:
-		return string(v)
+		return append(buf, v...)
 	case int64:
-		return strconv.FormatInt(v, 10)
+		return strconv.AppendInt(buf, v, 10)
 	case uint64:
-		return strconv.FormatUint(v, 10)
+		return strconv.AppendUint(buf, v, 10)
+	case float32:
+		return appendJSON(buf, float64(v))
 	case float64:
-		return strconv.FormatFloat(v, 'g', -1, 64)
-	case bool, json.Number, string, []any, map[string]any: // what JSON decodes to
-		return string(doc.Append(nil, v))
-	default:
-		b, _ := json.Marshal(v)
-		return string(b)
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return append(buf, "null"...) // JSON has no such numbers; serde_json writes null too
+		}
+		return strconv.AppendFloat(buf, v, 'g', -1, 64)
+	case []any:
+		buf = append(buf, '[')
+		for i, item := range v {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = appendJSON(buf, item)
+		}
+		return append(buf, ']')
+	case nil, bool, json.Number, string, map[string]any: // maps come from JSON alone
+		return doc.Append(buf, v)
+	default: // other tuple types, such as big integers
+		b, err := json.Marshal(v)
+		if err != nil {
+			return append(buf, "null"...)
+		}
+		return append(buf, b...)
 	}
 }
 
