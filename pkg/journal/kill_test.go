@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -38,6 +39,9 @@ func TestKillChildProcess(t *testing.T) {
 		t.Skip("runs only as the subprocess of TestKillRecovery")
 	}
 	run := os.Getenv(killChildEnv + "_RUN")
+	if step, nth, ok := strings.Cut(os.Getenv(killChildEnv+"_STEP"), ":"); ok {
+		killAtPersistStep(step, nth)
+	}
 	l, err := openKillLocal(dir)
 	if err != nil {
 		fmt.Println("error", err)
@@ -64,6 +68,25 @@ func TestKillChildProcess(t *testing.T) {
 	}
 }
 
+// killAtPersistStep makes the process SIGKILL itself the nth time the persister reaches step.
+func killAtPersistStep(step, nth string) {
+	var n int
+	fmt.Sscan(nth, &n)
+	persistStep = func(at string) {
+		if at != step {
+			return
+		}
+		if n--; n <= 0 {
+			_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		}
+	}
+}
+
+// killSteps are the points of persisting a fragment where odd runs kill the child: a spool rolled
+// but not persisted, a fragment written but not renamed into place, and a fragment persisted
+// whose spool is not yet removed.
+var killSteps = []string{"before-put", "written", "persisted"}
+
 func TestKillRecovery(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills subprocesses")
@@ -74,6 +97,13 @@ func TestKillRecovery(t *testing.T) {
 	for run := 0; run < 30; run++ {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestKillChildProcess$")
 		cmd.Env = append(os.Environ(), killChildEnv+"="+dir, fmt.Sprintf("%s_RUN=%d", killChildEnv, run))
+		wait := time.Duration(20+rng.IntN(100)) * time.Millisecond
+		if run%2 == 1 {
+			// The child kills itself inside the persister; the timer is only a backstop.
+			step := killSteps[(run/2)%len(killSteps)]
+			cmd.Env = append(cmd.Env, fmt.Sprintf("%s_STEP=%s:%d", killChildEnv, step, 1+rng.IntN(8)))
+			wait = 10 * time.Second
+		}
 		stdout, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)
@@ -89,7 +119,7 @@ func TestKillRecovery(t *testing.T) {
 			}
 			close(lines)
 		}()
-		deadline := time.After(time.Duration(20+rng.IntN(100)) * time.Millisecond)
+		deadline := time.After(wait)
 	collect:
 		for {
 			select {
@@ -109,7 +139,10 @@ func TestKillRecovery(t *testing.T) {
 				deadline = nil
 			}
 		}
-		_ = cmd.Wait()
+		err = cmd.Wait()
+		if run%2 == 1 && (err == nil || !strings.Contains(err.Error(), "killed")) {
+			t.Fatalf("run %d: the child was to kill itself while persisting, but it ended with %v", run, err)
+		}
 		verifyAfterKill(t, dir, acked, run)
 	}
 	if len(acked) < 30 {

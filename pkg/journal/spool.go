@@ -30,6 +30,9 @@ const (
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
+// syncFile makes a spool's written frames durable; tests wrap it to observe what each sync covers.
+var syncFile = syncData
+
 // spool is one spool file of a journal: content [begin, end). The journal's current spool takes
 // appends; a rolled spool waits for the persister to write it as a fragment.
 type spool struct {
@@ -172,7 +175,7 @@ func (s *spool) syncTo(target int64) error {
 	} else {
 		dirSynced <- nil
 	}
-	err := syncData(s.file)
+	err := syncFile(s.file)
 	if dirErr := <-dirSynced; err == nil {
 		err = dirErr
 	}
