@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os/signal"
@@ -55,8 +56,11 @@ func runDevelop(cmd *cobra.Command, f *Factory, opts *developOptions) error {
 	if diags.HasErrors() {
 		return cliutil.Failuref("%s has %s:\n%s", opts.source, countErrors(diags), diags.Error())
 	}
+	// The first signal drains (each task commits its transaction in progress); signals are then
+	// no longer caught, so a second one ends the process at once.
 	ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	context.AfterFunc(ctx, stop)
 	addr := ""
 	if opts.port > 0 {
 		addr = fmt.Sprintf("127.0.0.1:%d", opts.port)

@@ -2,34 +2,79 @@ package develop
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
-	"strings"
 
 	"github.com/flowctl/flowctl/pkg/catalog"
 	"github.com/flowctl/flowctl/pkg/runtime"
 )
 
+// DefaultMaxIngestBytes bounds the body of one POST /ingest request.
+const DefaultMaxIngestBytes = 64 << 20
+
 // newAPI serves GET /status and POST /ingest/<collection>.
-func newAPI(rt *runtime.Runtime, built *catalog.Built) http.Handler {
+func newAPI(rt *runtime.Runtime, built *catalog.Built, maxBody int64) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /status", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]any{"idle": rt.Idle(), "tasks": rt.Stats()})
+		writeJSON(w, http.StatusOK, map[string]any{"idle": rt.Idle(), "tasks": rt.Stats()})
 	})
-	mux.HandleFunc("POST /ingest/", func(w http.ResponseWriter, r *http.Request) {
-		name := strings.TrimPrefix(r.URL.Path, "/ingest/")
-		coll := built.Collection(name)
-		if coll == nil {
-			http.Error(w, "no collection "+name+" in the catalog", http.StatusNotFound)
-			return
-		}
-		n, err := rt.Ingest(r.Context(), coll, http.MaxBytesReader(w, r.Body, 64<<20))
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]int{"published": n})
+	mux.HandleFunc("POST /ingest/{collection...}", func(w http.ResponseWriter, r *http.Request) {
+		ingest(w, r, rt, built, maxBody)
 	})
 	return mux
+}
+
+// ingest publishes a request's documents as one transaction and answers once they are durable.
+func ingest(w http.ResponseWriter, r *http.Request, rt *runtime.Runtime, built *catalog.Built, maxBody int64) {
+	name := r.PathValue("collection")
+	coll := built.Collection(name)
+	if coll == nil {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("the catalog has no collection %q; POST to /ingest/<collection name>", name))
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes; send the documents in several requests", maxBody))
+		return
+	} else if err != nil {
+		writeError(w, http.StatusBadRequest, "reading the body: "+err.Error())
+		return
+	}
+	docs, err := parseIngestBody(body)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if len(docs) == 0 {
+		writeError(w, http.StatusBadRequest, "the body has no documents; send JSON documents, JSON lines or an array of documents")
+		return
+	}
+	values := make([]any, len(docs))
+	for i, d := range docs {
+		values[i] = d.Value
+	}
+	err = rt.Ingest(r.Context(), coll, values)
+	var invalid *runtime.IngestError
+	if errors.As(err, &invalid) {
+		bad := &bodyError{Index: invalid.Index + 1, Line: docs[invalid.Index].Line, Err: invalid.Err}
+		writeError(w, http.StatusBadRequest, bad.Error()+"; nothing was ingested")
+		return
+	} else if err != nil {
+		writeError(w, http.StatusInternalServerError, "publishing: "+err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"published": len(docs)})
+}
+
+func writeError(w http.ResponseWriter, status int, message string) {
+	writeJSON(w, status, map[string]string{"error": message})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
 }

@@ -22,6 +22,10 @@ type Options struct {
 	DataDir string
 	// Addr is the HTTP API's listen address ("" for none), e.g. "127.0.0.1:8080".
 	Addr string
+	// Listening, if set, is told the HTTP API's bound address (useful with port 0).
+	Listening func(addr string)
+	// MaxIngestBytes bounds a POST /ingest body (default DefaultMaxIngestBytes).
+	MaxIngestBytes int64
 	// ExitWhenIdle returns once every finite capture finished and every task caught up.
 	ExitWhenIdle bool
 	OpenDerive   runtime.OpenDeriveEngine
@@ -33,6 +37,9 @@ type Options struct {
 func Run(ctx context.Context, opts Options) ([]runtime.TaskStats, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	if opts.MaxIngestBytes <= 0 {
+		opts.MaxIngestBytes = DefaultMaxIngestBytes
 	}
 	local, err := journal.OpenLocal(journal.LocalOptions{DataDir: opts.DataDir, Logger: opts.Logger})
 	if err != nil {
@@ -55,10 +62,13 @@ func Run(ctx context.Context, opts Options) ([]runtime.TaskStats, error) {
 		if err != nil {
 			return nil, fmt.Errorf("listening on %s for the HTTP API: %w (choose another --port)", opts.Addr, err)
 		}
-		srv := &http.Server{Handler: newAPI(rt, opts.Built), ReadHeaderTimeout: 10 * time.Second}
+		srv := &http.Server{Handler: newAPI(rt, opts.Built, opts.MaxIngestBytes), ReadHeaderTimeout: 10 * time.Second}
 		go srv.Serve(ln)
 		defer srv.Close()
 		opts.Logger.Info("HTTP API listening", "addr", ln.Addr().String())
+		if opts.Listening != nil {
+			opts.Listening(ln.Addr().String())
+		}
 	}
 	done := make(chan struct{})
 	go func() { rt.Run(ctx); close(done) }()

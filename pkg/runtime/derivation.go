@@ -64,6 +64,7 @@ func runDerivation(ctx, stop context.Context, env *shardEnv, c *catalog.BuiltCol
 	}
 	var n int
 	var bytesIn int64
+	var newest time.Time // publish time of the transaction's newest source document
 	for {
 		seq := env.notifier.Seq()
 		// Once stopping, read no more: commit what was read, then return.
@@ -79,6 +80,9 @@ func runDerivation(ctx, stop context.Context, env *shardEnv, c *catalog.BuiltCol
 				}
 				n++
 				bytesIn += int64(len(d.Raw))
+				if at := d.UUID.PublishedAt(); at.After(newest) {
+					newest = at
+				}
 				if n < deriveTxnDocs {
 					continue
 				}
@@ -105,15 +109,18 @@ func runDerivation(ctx, stop context.Context, env *shardEnv, c *catalog.BuiltCol
 				t.BytesOut += pubd.bytes
 				t.Commits++
 				t.LastCommit = time.Now()
+				t.LagSeconds = lagSince(newest)
 			})
-			n, bytesIn = 0, 0
+			n, bytesIn, newest = 0, 0, time.Time{}
 			continue
 		}
 		if stop.Err() != nil {
 			return nil
 		}
-		if reader.CaughtUp() {
-			stats.update(func(t *TaskStats) { t.Idle, t.idleSeq = true, seq })
+		if caughtUp, err := caughtUp(ctx, reader); err != nil {
+			return fmt.Errorf("derivation %s: %w", c.Name, err)
+		} else if caughtUp {
+			stats.update(func(t *TaskStats) { t.Idle, t.idleSeq, t.LagSeconds = true, seq, 0 })
 		}
 		if err := reader.Wait(stop); err != nil && stop.Err() == nil {
 			return fmt.Errorf("derivation %s: %w", c.Name, err)

@@ -2,53 +2,47 @@ package runtime
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 
 	"github.com/flowctl/flowctl/pkg/catalog"
 	"github.com/flowctl/flowctl/pkg/journal"
 )
 
-// Ingest validates documents (one JSON value per line, or whitespace-separated JSON values) for a
-// collection, combines them by key, and publishes them as one transaction. It returns once they are
-// durable and committed; on any invalid document nothing is published.
-func (r *Runtime) Ingest(ctx context.Context, c *catalog.BuiltCollection, body io.Reader) (int, error) {
+// IngestError says which document of an Ingest call does not fit its collection, and why.
+type IngestError struct {
+	Index int // 0-based, in the order given
+	Err   error
+}
+
+func (e *IngestError) Error() string { return fmt.Sprintf("document %d: %v", e.Index+1, e.Err) }
+
+func (e *IngestError) Unwrap() error { return e.Err }
+
+// Ingest validates documents for a collection against its write schema, combines them by key, and
+// publishes them as one transaction. It returns once they are durable and committed. If any
+// document is invalid (an *IngestError names it) nothing is published.
+func (r *Runtime) Ingest(ctx context.Context, c *catalog.BuiltCollection, docs []any) error {
 	w, err := newCollectionWriter(c, "")
 	if err != nil {
-		return 0, err
+		return err
 	}
-	dec := json.NewDecoder(body)
-	dec.UseNumber()
-	n := 0
-	for {
-		var d any
-		if err := dec.Decode(&d); errors.Is(err, io.EOF) {
-			break
-		} else if err != nil {
-			return 0, fmt.Errorf("document %d is not JSON: %w", n+1, err)
-		}
+	for i, d := range docs {
 		if err := w.Add(d); err != nil {
-			return 0, fmt.Errorf("document %d: %w", n+1, err)
+			return &IngestError{Index: i, Err: err}
 		}
-		n++
 	}
-	var docs []journal.Document
-	if err := w.Drain(func(d journal.Document) error { docs = append(docs, d); return nil }); err != nil {
-		return 0, err
+	var out []journal.Document
+	if err := w.Drain(func(d journal.Document) error { out = append(out, d); return nil }); err != nil {
+		return err
 	}
 	r.ingestMu.Lock()
 	defer r.ingestMu.Unlock()
 	if r.ingest == nil {
 		id, err := journal.NewProducerID()
 		if err != nil {
-			return 0, err
+			return err
 		}
 		r.ingest = journal.NewPublisher(r.env.client, id, 0, r.opts.Now)
 	}
-	if err := r.ingest.Publish(ctx, docs); err != nil {
-		return 0, err
-	}
-	return n, nil
+	return r.ingest.Publish(ctx, out)
 }

@@ -102,8 +102,10 @@ func runMaterialization(ctx, stop context.Context, env *shardEnv, m *catalog.Bui
 			return err
 		}
 		if n == 0 {
-			if reader.CaughtUp() {
-				stats.update(func(s *TaskStats) { s.Idle, s.idleSeq = true, seq })
+			if caughtUp, err := caughtUp(ctx, reader); err != nil {
+				return fmt.Errorf("materialization %s: %w", m.Name, err)
+			} else if caughtUp {
+				stats.update(func(s *TaskStats) { s.Idle, s.idleSeq, s.LagSeconds = true, seq, 0 })
 			}
 			if err := reader.Wait(stop); err != nil && stop.Err() == nil {
 				return fmt.Errorf("materialization %s: %w", m.Name, err)
@@ -132,7 +134,9 @@ func runMaterialization(ctx, stop context.Context, env *shardEnv, m *catalog.Bui
 			s.BytesOut += bytesOut
 			s.Commits++
 			s.LastCommit = time.Now()
+			s.LagSeconds = lagSince(t.newest)
 		})
+		t.newest = time.Time{}
 	}
 	return nil
 }
@@ -174,6 +178,7 @@ type matTxn struct {
 	stream   connector.MaterializeStream
 	name     string
 	bindings []*matBinding
+	newest   time.Time // publish time of the transaction's newest source document
 }
 
 // read takes ready source documents into the transaction, sending a Load for each new key of a
@@ -208,6 +213,9 @@ func (t *matTxn) read(ctx context.Context, reader *Reader) (int, int64, error) {
 		}
 		n++
 		bytesIn += int64(len(d.Raw))
+		if at := d.UUID.PublishedAt(); at.After(t.newest) {
+			t.newest = at
+		}
 	}
 	return n, bytesIn, nil
 }

@@ -224,6 +224,15 @@ func (r *Reader) CaughtUp() bool {
 	return true
 }
 
+// Discover looks for journals created since the reader last looked, and reports whether it found
+// any. A task that finds nothing to read calls it before claiming to be caught up, since Wait
+// discovers only after its wake.
+func (r *Reader) Discover(ctx context.Context) (bool, error) {
+	known := len(r.order)
+	err := r.discover(ctx)
+	return len(r.order) > known, err
+}
+
 // Wait blocks until a document may be ready: a Wake, the earliest held-back document's ready time,
 // or the poll interval. It then looks for new journals.
 func (r *Reader) Wait(ctx context.Context) error {

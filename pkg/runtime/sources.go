@@ -1,6 +1,8 @@
 package runtime
 
 import (
+	"context"
+
 	"github.com/flowctl/flowctl/pkg/catalog"
 	"github.com/flowctl/flowctl/pkg/journal"
 )
@@ -33,4 +35,15 @@ func deriveSources(c *catalog.BuiltCollection) ([]Source, []int) {
 		transforms = append(transforms, i)
 	}
 	return sources, transforms
+}
+
+// caughtUp reports whether a reader that found nothing ready has read everything: every known
+// journal to its end and no journal created since it last looked (which a Wake may not have
+// announced yet).
+func caughtUp(ctx context.Context, reader *Reader) (bool, error) {
+	if !reader.CaughtUp() {
+		return false, nil
+	}
+	found, err := reader.Discover(ctx)
+	return !found, err
 }

@@ -15,6 +15,9 @@ type TaskStats struct {
 	BytesOut   int64     `json:"bytesOut"`
 	Commits    int64     `json:"commits"`
 	LastCommit time.Time `json:"lastCommit,omitzero"`
+	// LagSeconds is how long before its last commit the newest source document of that commit
+	// was published (0 for captures, and once a reading task has caught up).
+	LagSeconds float64 `json:"lagSeconds"`
 	// Idle is true once a finite capture has finished, or a reading task has caught up.
 	Idle      bool   `json:"idle"`
 	Restarts  int    `json:"restarts"`
@@ -39,4 +42,12 @@ func (c *statsCell) get() TaskStats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.s
+}
+
+// lagSince is the lag of a commit whose newest source document was published at newest.
+func lagSince(newest time.Time) float64 {
+	if newest.IsZero() {
+		return 0
+	}
+	return max(time.Since(newest), 0).Seconds()
 }
