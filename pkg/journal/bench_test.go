@@ -41,7 +41,8 @@ func BenchmarkAppend(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer l.Close()
-	// 8 MiB fragments, so that persisting (gzip, fsync, rename) is part of what is measured.
+	// 8 MiB fragments, so that rolls, and the persister's fsyncs competing for the disk, are part
+	// of what is measured.
 	if err := l.AddCollection(CollectionSpec{Name: "bench/orders", Fragments: FragmentTemplate{Length: 8 << 20}}); err != nil {
 		b.Fatal(err)
 	}
