@@ -80,12 +80,10 @@ func TestSQLErrors(t *testing.T) {
 		{"excluded document", "{exclude: [flow_document]}",
 			`materialization acme/m: binding of acme/things: fields: field "flow_document" is excluded, but the connector requires the document`},
 		{"excluded key", "{exclude: [id]}", `conflict for field "id": it is part of the materialized key of collection acme/things`},
-		{"unknown group-by", "{groupBy: [nope]}", `groupBy field "nope" is not a projection of collection acme/things`},
 		{"unknown required", "{require: {nope: null}}", `required field "nope" is not a projection of collection acme/things`},
 		{"unknown excluded", "{exclude: [nada]}", `excluded field "nada" is not a projection of collection acme/things`},
 		{"forbidden required", "{require: {nothing: {}}}", `field "nothing" is required, but the connector cannot materialize it`},
 		{"required and excluded", "{require: {n: {}}, exclude: [n]}", `field "n" is both required and excluded`},
-		{"group by a number", "{groupBy: [x]}", `groupBy field "x" accepts number`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			built := buildCatalog(t, `

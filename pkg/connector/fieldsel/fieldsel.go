@@ -288,12 +288,14 @@ func reasonOf(c connector.Constraint, known bool) string {
 	return c.Reason
 }
 
+// keyable is the rule of collection keys, which Flow also applies to groupBy: exactly one scalar type,
+// optionally with null.
 func keyable(types []string) bool {
 	var n int
 	for _, t := range types {
 		switch t {
 		case "null":
-		case "boolean", "integer", "string":
+		case "boolean", "integer", "number", "fractional", "string":
 			n++
 		default:
 			return false
