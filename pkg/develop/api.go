@@ -52,9 +52,9 @@ func ingest(w http.ResponseWriter, r *http.Request, rt *runtime.Runtime, built *
 		writeError(w, http.StatusBadRequest, "the body has no documents; send JSON documents, JSON lines or an array of documents")
 		return
 	}
-	values := make([]any, len(docs))
+	values := make([]json.RawMessage, len(docs))
 	for i, d := range docs {
-		values[i] = d.Value
+		values[i] = d.Raw
 	}
 	err = rt.Ingest(r.Context(), coll, values)
 	var invalid *runtime.IngestError

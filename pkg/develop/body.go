@@ -23,28 +23,26 @@ func (e *bodyError) Unwrap() error { return e.Err }
 
 // ingestDoc is one document of an ingest body and the line it starts on.
 type ingestDoc struct {
-	Value any
-	Line  int
+	Raw  json.RawMessage
+	Line int
 }
 
 // parseIngestBody splits an ingest body into documents: JSON lines, whitespace-separated JSON
-// values, or JSON arrays of documents (whose elements are the documents). Numbers keep their
-// precision (json.Number).
+// values, or JSON arrays of documents (whose elements are the documents).
 func parseIngestBody(body []byte) ([]ingestDoc, error) {
 	lines := lineCounter{body: body}
 	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
 	var out []ingestDoc
 	next := func(start int64) error {
 		line := lines.at(skipSpace(body, start))
-		var v any
-		if err := dec.Decode(&v); err != nil {
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 				err = errors.New("the body ends inside this document")
 			}
 			return &bodyError{Index: len(out) + 1, Line: line, Err: fmt.Errorf("not JSON: %w", err)}
 		}
-		out = append(out, ingestDoc{Value: v, Line: line})
+		out = append(out, ingestDoc{Raw: raw, Line: line})
 		return nil
 	}
 	for {

@@ -2,9 +2,11 @@ package runtime
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/flowctl/flowctl/pkg/catalog"
+	"github.com/flowctl/flowctl/pkg/doc"
 	"github.com/flowctl/flowctl/pkg/journal"
 )
 
@@ -21,12 +23,16 @@ func (e *IngestError) Unwrap() error { return e.Err }
 // Ingest validates documents for a collection against its write schema, combines them by key, and
 // publishes them as one transaction. It returns once they are durable and committed. If any
 // document is invalid (an *IngestError names it) nothing is published.
-func (r *Runtime) Ingest(ctx context.Context, c *catalog.BuiltCollection, docs []any) error {
+func (r *Runtime) Ingest(ctx context.Context, c *catalog.BuiltCollection, docs []json.RawMessage) error {
 	w, err := newCollectionWriter(c, "")
 	if err != nil {
 		return err
 	}
-	for i, d := range docs {
+	for i, raw := range docs {
+		d, err := doc.Decode(raw)
+		if err != nil {
+			return &IngestError{Index: i, Err: fmt.Errorf("not JSON: %w", err)}
+		}
 		if err := w.Add(d); err != nil {
 			return &IngestError{Index: i, Err: err}
 		}
