@@ -21,8 +21,9 @@ type fastNode struct {
 
 	// objects
 	minProps, maxProps *int
-	required           []string
-	properties         map[string]*fastNode
+	properties         map[string]fastProperty
+	requiredDeclared   int      // distinct required names that are also properties
+	requiredOthers     []string // required names that are not
 	patternProps       []patternProperty
 	additional         any // nil, bool, or *fastNode
 	propertyNames      *fastNode
@@ -47,6 +48,13 @@ type fastNode struct {
 	not                 *fastNode
 	allOf, anyOf, oneOf []*fastNode
 	ifs, thens, elses   *fastNode
+}
+
+// fastProperty is a declared property. A required one is counted while the document's properties
+// are visited, which spares a lookup of each required name in the document.
+type fastProperty struct {
+	node     *fastNode
+	required bool
 }
 
 type patternProperty struct {
@@ -202,11 +210,22 @@ func (c *fastCompiler) list(schemas []*jsonschema.Schema) []*fastNode {
 }
 
 func (c *fastCompiler) object(n *fastNode, s *jsonschema.Schema) {
-	n.minProps, n.maxProps, n.required = s.MinProperties, s.MaxProperties, s.Required
+	n.minProps, n.maxProps = s.MinProperties, s.MaxProperties
 	if len(s.Properties) > 0 {
-		n.properties = make(map[string]*fastNode, len(s.Properties))
+		n.properties = make(map[string]fastProperty, len(s.Properties))
 		for name, sub := range s.Properties {
-			n.properties[name] = c.node(sub)
+			n.properties[name] = fastProperty{node: c.node(sub)}
+		}
+	}
+	for _, name := range s.Required {
+		p, declared := n.properties[name]
+		switch {
+		case !declared:
+			n.requiredOthers = append(n.requiredOthers, name)
+		case !p.required: // a name may be listed twice
+			p.required = true
+			n.properties[name] = p
+			n.requiredDeclared++
 		}
 	}
 	for re, sub := range s.PatternProperties {
@@ -297,8 +316,8 @@ func (n *fastNode) children() []*fastNode {
 	if a, ok := n.additional.(*fastNode); ok {
 		out = append(out, a)
 	}
-	for _, sub := range n.properties {
-		out = append(out, sub)
+	for _, p := range n.properties {
+		out = append(out, p.node)
 	}
 	for _, p := range n.patternProps {
 		out = append(out, p.node)

@@ -98,7 +98,7 @@ func (n *fastNode) validObject(obj map[string]any, r *fastRun) bool {
 	if (n.minProps != nil && len(obj) < *n.minProps) || (n.maxProps != nil && len(obj) > *n.maxProps) {
 		return false
 	}
-	if !hasAll(obj, n.required) {
+	if !hasAll(obj, n.requiredOthers) {
 		return false
 	}
 	for name, deps := range n.dependentRequired {
@@ -106,11 +106,15 @@ func (n *fastNode) validObject(obj map[string]any, r *fastRun) bool {
 			return false
 		}
 	}
+	requiredSeen := 0
 	for name, value := range obj {
 		evaluated := false
-		if sub, ok := n.properties[name]; ok {
-			if !sub.valid(value, r) {
+		if p, ok := n.properties[name]; ok {
+			if !p.node.valid(value, r) {
 				return false
+			}
+			if p.required {
+				requiredSeen++
 			}
 			evaluated = true
 		}
@@ -138,7 +142,7 @@ func (n *fastNode) validObject(obj map[string]any, r *fastRun) bool {
 			return false
 		}
 	}
-	return true
+	return requiredSeen == n.requiredDeclared
 }
 
 func hasAll(obj map[string]any, names []string) bool {
