@@ -34,9 +34,12 @@ fuzz:
 	  done; \
 	done
 
-# The README's first command: the example pipeline, end to end.
+# The README's first command: the quickstart pipeline end to end (file capture, SQLite derivation,
+# SQLite materialization) from a fresh data directory, then the rows it materialized.
 run: build
-	./$(BIN)/flowctl check --source examples/flow.yaml
+	rm -rf $(BIN)/quickstart-data examples/quickstart/quickstart.db*
+	./$(BIN)/flowctl develop --source examples/quickstart/flow.yaml --data-dir $(BIN)/quickstart-data --exit-when-idle
+	$(GO) run ./examples/quickstart/show examples/quickstart/quickstart.db orders customer_totals
 
 clean:
 	rm -rf $(BIN)

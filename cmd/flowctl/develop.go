@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os/signal"
 	"syscall"
@@ -13,6 +14,7 @@ import (
 	_ "github.com/flowctl/flowctl/pkg/connector/capture/sourcefile" // built-in connectors develop runs
 	_ "github.com/flowctl/flowctl/pkg/connector/materialize"
 	"github.com/flowctl/flowctl/pkg/develop"
+	"github.com/flowctl/flowctl/pkg/runtime"
 	"github.com/flowctl/flowctl/pkg/runtime/derive"
 )
 
@@ -67,7 +69,10 @@ func runDevelop(cmd *cobra.Command, f *Factory, opts *developOptions) error {
 	}
 	stats, err := develop.Run(ctx, develop.Options{Built: built, DataDir: opts.dataDir, Addr: addr,
 		ExitWhenIdle: opts.exitWhenIdle, Logger: f.Logger, OpenDerive: derive.OpenShard})
-	if err != nil {
+	var failed *runtime.TaskError
+	if errors.As(err, &failed) {
+		return cliutil.Failuref("%v", err)
+	} else if err != nil {
 		return err
 	}
 	enc := json.NewEncoder(f.IO.Out)

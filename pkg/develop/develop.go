@@ -4,7 +4,6 @@ package develop
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -26,7 +25,8 @@ type Options struct {
 	Listening func(addr string)
 	// MaxIngestBytes bounds a POST /ingest body (default DefaultMaxIngestBytes).
 	MaxIngestBytes int64
-	// ExitWhenIdle returns once every finite capture finished and every task caught up.
+	// ExitWhenIdle returns once every finite capture finished and every task caught up. A task
+	// failure then stops the run and is returned, rather than restarted.
 	ExitWhenIdle bool
 	OpenDerive   runtime.OpenDeriveEngine
 	Logger       *slog.Logger
@@ -53,7 +53,8 @@ func Run(ctx context.Context, opts Options) ([]runtime.TaskStats, error) {
 		}
 	}
 	rt := runtime.New(runtime.Options{Built: opts.Built, Client: local, DataDir: opts.DataDir,
-		Logger: opts.Logger, OpenDerive: opts.OpenDerive, RestartCaptures: !opts.ExitWhenIdle})
+		Logger: opts.Logger, OpenDerive: opts.OpenDerive, RestartCaptures: !opts.ExitWhenIdle,
+		StopOnFailure: opts.ExitWhenIdle})
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -70,8 +71,8 @@ func Run(ctx context.Context, opts Options) ([]runtime.TaskStats, error) {
 			opts.Listening(ln.Addr().String())
 		}
 	}
-	done := make(chan struct{})
-	go func() { rt.Run(ctx); close(done) }()
+	done := make(chan error, 1)
+	go func() { done <- rt.Run(ctx) }()
 	if opts.ExitWhenIdle {
 		go func() {
 			for ctx.Err() == nil && !rt.Idle() {
@@ -80,8 +81,7 @@ func Run(ctx context.Context, opts Options) ([]runtime.TaskStats, error) {
 			cancel()
 		}()
 	}
-	<-done
-	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+	if err := <-done; err != nil {
 		return rt.Stats(), err
 	}
 	return rt.Stats(), nil

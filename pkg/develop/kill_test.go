@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -97,32 +98,61 @@ func TestKillRestartExactlyOnce(t *testing.T) {
 	t.Logf("%d of %d runs were killed before they finished", killed, kills)
 	runToCompletion(t, src, dataDir)
 
-	want := orders
+	checkPipeline(t, "never killed", baseSrc, baseData, baselinePG, orders)
+	checkPipeline(t, "killed", src, dataDir, killedPG, orders)
+}
+
+// checkPipeline checks a completed run of the pipeline: its collections, the derivation's
+// outputs and its destination tables (SQLite, and PostgreSQL given pgURL) hold every order
+// exactly once.
+func checkPipeline(t *testing.T, name, src, dataDir, pgURL string, orders []order) {
+	t.Helper()
 	wantTotals := expectedTotals(orders)
-	for _, run := range []struct{ name, dataDir, srcDir, pg string }{
-		{"never killed", baseData, filepath.Dir(baseSrc), baselinePG},
-		{"killed", dataDir, filepath.Dir(src), killedPG},
-	} {
-		if got := committedOrders(t, run.dataDir); !reflect.DeepEqual(got, want) {
-			t.Errorf("%s: kt/orders holds %d documents, want the %d captured once each%s", run.name, len(got), len(want), firstDiff(got, want))
+	if got := committedOrders(t, dataDir); !reflect.DeepEqual(got, orders) {
+		t.Errorf("%s: kt/orders holds %d documents, want the %d captured once each%s", name, len(got), len(orders), firstDiff(got, orders))
+	}
+	if got := committedTotals(t, dataDir); !reflect.DeepEqual(got, wantTotals) {
+		t.Errorf("%s: kt/totals ends with %v, want %v", name, got, wantTotals)
+	}
+	dbs := map[string][2]string{"SQLite": {"sqlite3", filepath.Join(filepath.Dir(src), "out.db")}}
+	if pgURL != "" {
+		dbs["PostgreSQL"] = [2]string{"pgx", pgURL}
+	}
+	for db, conn := range dbs {
+		gotOrders, gotTotals := destinationRows(t, conn[0], conn[1])
+		if !reflect.DeepEqual(gotOrders, orders) {
+			t.Errorf("%s: %s table orders has %d rows, want %d%s", name, db, len(gotOrders), len(orders), firstDiff(gotOrders, orders))
 		}
-		if got := committedTotals(t, run.dataDir); !reflect.DeepEqual(got, wantTotals) {
-			t.Errorf("%s: kt/totals ends with %v, want %v", run.name, got, wantTotals)
-		}
-		dbs := map[string][2]string{"SQLite": {"sqlite3", filepath.Join(run.srcDir, "out.db")}}
-		if run.pg != "" {
-			dbs["PostgreSQL"] = [2]string{"pgx", run.pg}
-		}
-		for name, db := range dbs {
-			gotOrders, gotTotals := destinationRows(t, db[0], db[1])
-			if !reflect.DeepEqual(gotOrders, want) {
-				t.Errorf("%s: %s table orders has %d rows, want %d%s", run.name, name, len(gotOrders), len(want), firstDiff(gotOrders, want))
-			}
-			if !reflect.DeepEqual(gotTotals, wantTotals) {
-				t.Errorf("%s: %s table totals is %v, want %v", run.name, name, gotTotals, wantTotals)
-			}
+		if !reflect.DeepEqual(gotTotals, wantTotals) {
+			t.Errorf("%s: %s table totals is %v, want %v", name, db, gotTotals, wantTotals)
 		}
 	}
+}
+
+// TestSignalsDrain stops develop with SIGTERM and SIGINT at random points: each stop must be a
+// clean exit (status 0, no task aborted or failed), and the pipeline then completes exactly once.
+func TestSignalsDrain(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the pipeline several times")
+	}
+	orders := makeOrders(killTestOrders / 2)
+	src, dataDir := writePipeline(t, orders, ""), t.TempDir()
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, seed))
+	for i, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGTERM, syscall.SIGINT} {
+		cmd, stderr := child(t, src, dataDir)
+		time.Sleep(time.Duration(50+rng.IntN(1000)) * time.Millisecond)
+		cmd.Process.Signal(sig)
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("stop %d (%v): develop exited with %v\n%s", i, sig, err, stderr)
+		}
+		if strings.Contains(stderr.String(), "level=") {
+			t.Errorf("stop %d (%v): develop logged warnings or errors:\n%s", i, sig, stderr)
+		}
+	}
+	runToCompletion(t, src, dataDir)
+	checkPipeline(t, "stopped by signals", src, dataDir, "", orders)
 }
 
 // firstDiff describes where two order lists first differ.

@@ -122,7 +122,9 @@ func runDerivation(ctx, stop context.Context, env *shardEnv, c *catalog.BuiltCol
 		} else if caughtUp {
 			stats.update(func(t *TaskStats) { t.Idle, t.idleSeq, t.LagSeconds = true, seq, 0 })
 		}
-		if err := reader.Wait(stop); err != nil && stop.Err() == nil {
+		if err := reader.Wait(stop); stop.Err() != nil {
+			continue // stopping: commits nothing more, and stays idle
+		} else if err != nil {
 			return fmt.Errorf("derivation %s: %w", c.Name, err)
 		}
 		stats.update(func(t *TaskStats) { t.Idle = false })

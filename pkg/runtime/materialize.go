@@ -107,7 +107,9 @@ func runMaterialization(ctx, stop context.Context, env *shardEnv, m *catalog.Bui
 			} else if caughtUp {
 				stats.update(func(s *TaskStats) { s.Idle, s.idleSeq, s.LagSeconds = true, seq, 0 })
 			}
-			if err := reader.Wait(stop); err != nil && stop.Err() == nil {
+			if err := reader.Wait(stop); stop.Err() != nil {
+				continue // stopping, and idle
+			} else if err != nil {
 				return fmt.Errorf("materialization %s: %w", m.Name, err)
 			}
 			stats.update(func(s *TaskStats) { s.Idle = false })

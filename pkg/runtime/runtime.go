@@ -29,6 +29,9 @@ type Options struct {
 	// DrainTimeout bounds how long Run waits, once its context ends, for shards to commit the
 	// transactions in progress before it cancels their I/O (default 30s).
 	DrainTimeout time.Duration
+	// StopOnFailure makes a task's failure stop every task (draining them) and Run return it,
+	// instead of restarting the task: a run to completion (develop --exit-when-idle) must end.
+	StopOnFailure bool
 }
 
 // Runtime runs every enabled task of a built catalog as a shard.
@@ -104,8 +107,10 @@ func (r *Runtime) Client() journal.Client { return r.env.client }
 // Run runs every task until ctx ends, then drains: each shard commits the transaction in progress
 // and stops, so that a stop (SIGINT, SIGTERM) loses no work and needs no recovery. Shards still
 // busy after DrainTimeout have their I/O canceled. A failed task is logged and restarted with
-// back-off.
+// back-off, or with StopOnFailure stops the run, and Run returns its error.
 func (r *Runtime) Run(ctx context.Context) error {
+	ctx, fail := context.WithCancelCause(ctx)
+	defer fail(nil)
 	shardCtx, cancelIO := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelIO()
 	finished := make(chan struct{})
@@ -128,16 +133,30 @@ func (r *Runtime) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r.supervise(shardCtx, ctx, t)
+			r.supervise(shardCtx, ctx, t, fail)
 		}()
 	}
 	wg.Wait()
+	var failed *TaskError
+	if err := context.Cause(ctx); errors.As(err, &failed) {
+		return failed
+	}
 	return nil
 }
 
+// TaskError is the failure of a task that stopped a run (Options.StopOnFailure).
+type TaskError struct {
+	Task string
+	Err  error
+}
+
+func (e *TaskError) Error() string { return "task " + e.Task + " failed: " + e.Err.Error() }
+
+func (e *TaskError) Unwrap() error { return e.Err }
+
 // supervise runs one task, restarting it after failures (and, if asked, after a finite capture's
-// interval) until ctx ends.
-func (r *Runtime) supervise(shardCtx, ctx context.Context, t *taskRun) {
+// interval) until ctx ends. With StopOnFailure a failure ends the run through fail instead.
+func (r *Runtime) supervise(shardCtx, ctx context.Context, t *taskRun, fail context.CancelCauseFunc) {
 	log := r.opts.Logger.With("task", t.name, "type", t.kind)
 	backoff := r.opts.Backoff
 	for ctx.Err() == nil {
@@ -156,6 +175,12 @@ func (r *Runtime) supervise(shardCtx, ctx context.Context, t *taskRun) {
 		} else {
 			if err == nil {
 				err = errors.New("task stopped without an error")
+			}
+			if r.opts.StopOnFailure {
+				log.Error("task failed; stopping every task", "error", err)
+				t.stats.update(func(s *TaskStats) { s.LastError, s.Idle = err.Error(), false })
+				fail(&TaskError{Task: t.name, Err: err})
+				return
 			}
 			log.Error("task failed; restarting", "error", err, "after", backoff)
 			t.stats.update(func(s *TaskStats) { s.LastError, s.Idle = err.Error(), false; s.Restarts++ })
