@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -38,7 +39,7 @@ materializations:
 
 // startDevelop runs develop with its HTTP API on a free port until the test ends, and returns the
 // API's base URL and the data directory.
-func startDevelop(t *testing.T, catalogYAML string, maxBody int64) (string, string) {
+func startDevelop(t testing.TB, catalogYAML string, maxBody int64) (string, string) {
 	t.Helper()
 	dir := t.TempDir()
 	src := filepath.Join(dir, "flow.yaml")
@@ -52,7 +53,7 @@ func startDevelop(t *testing.T, catalogYAML string, maxBody int64) (string, stri
 	done := make(chan error, 1)
 	go func() {
 		_, err := Run(ctx, Options{Built: built, DataDir: dataDir, Addr: "127.0.0.1:0", MaxIngestBytes: maxBody,
-			OpenDerive: derive.OpenShard, Listening: func(a string) { addr <- a }})
+			OpenDerive: derive.OpenShard, Listening: func(a string) { addr <- a }, Logger: slog.New(slog.DiscardHandler)})
 		done <- err
 	}()
 	t.Cleanup(func() {
