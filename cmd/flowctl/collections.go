@@ -33,6 +33,7 @@ type collectionsReadOptions struct {
 	uncommitted bool
 	follow      bool
 	since       time.Duration
+	remote      remoteReadFlags
 }
 
 func newCollectionsReadCmd(f *Factory) *cobra.Command {
@@ -42,11 +43,18 @@ func newCollectionsReadCmd(f *Factory) *cobra.Command {
 		Short: "Print the documents of a collection as JSON lines",
 		Long: `Read prints the committed documents of every journal of a collection, one JSON document per
 line. With --uncommitted it prints every document as written, including documents of transactions
-that were rolled back and the ACK documents that commit transactions.`,
+that were rolled back and the ACK documents that commit transactions.
+
+With --server it reads the collection as published on the control plane of the profile (--profile;
+FLOW_API_URL and FLOW_AUTH_TOKEN override it), which needs a read grant on the collection.`,
 		Example: `  flowctl collections read --collection acmeCo/orders
-  flowctl collections read --collection acmeCo/orders --partitions '{"include": {"region": ["EU"]}}' --follow`,
+  flowctl collections read --collection acmeCo/orders --partitions '{"include": {"region": ["EU"]}}' --follow
+  flowctl collections read --collection acmeCo/orders --server --since 1h`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.remote.server {
+				return runRemoteRead(cmd.Context(), cmd, f, opts)
+			}
 			return runCollectionsRead(cmd.Context(), f, opts)
 		},
 	}
@@ -56,6 +64,7 @@ that were rolled back and the ACK documents that commit transactions.`,
 	cmd.Flags().BoolVar(&opts.uncommitted, "uncommitted", false, "print documents as written, uncommitted ones and ACKs included")
 	cmd.Flags().BoolVar(&opts.follow, "follow", false, "keep reading new documents until interrupted")
 	cmd.Flags().DurationVar(&opts.since, "since", 0, "only documents published within this duration before now, e.g. 10m")
+	opts.remote.register(cmd)
 	_ = cmd.MarkFlagRequired("collection")
 	return cmd
 }

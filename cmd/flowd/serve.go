@@ -32,7 +32,14 @@ func newServeCmd(io *cliutil.IOStreams) *cobra.Command {
 		Long: `Serve the control plane's HTTP JSON API on --listen until interrupted.
 
 The database is a SQLite file (by default flowd.db under --data-dir) or a postgres:// URL;
-its schema is created or migrated on start.`,
+its schema is created or migrated on start.
+
+The data plane runs every published, enabled capture, derivation and materialization, with
+collection fragments and task state under DATA-DIR/dataplane. Each publication restarts it over the
+new live catalog; tasks resume where they committed. File paths in published endpoint configs
+(source-file's path, materialize-sqlite's path) are paths on this server, and must be absolute.
+GET /api/v1/tasks reports each task's state and last error; GET /api/v1/collections/read streams a
+collection's committed documents (both need a read grant on the names).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd.Context(), io, o) },
 	}
@@ -64,12 +71,31 @@ func runServe(ctx context.Context, io *cliutil.IOStreams, o serveOptions) error 
 	}
 	defer store.Close()
 	cp := controlplane.New(store, logger)
+	dataCtx, stopData := context.WithCancel(ctx)
+	dataPlane, err := controlplane.StartDataPlane(dataCtx, store, controlplane.DataPlaneOptions{DataDir: o.dataDir, Logger: logger})
+	if err != nil {
+		stopData()
+		return err
+	}
+	// On return the data plane drains its tasks before the store closes.
+	defer func() {
+		stopData()
+		if err := dataPlane.Wait(); err != nil {
+			logger.Error("closing the data plane's journals", "error", err)
+		}
+	}()
+	cp.DataPlane = dataPlane
+	mux := http.NewServeMux()
+	mux.Handle("/", cp.Handler(o.maxBody))
+	dataRoutes := cp.DataPlaneHandler(dataPlane)
+	mux.Handle("/api/v1/tasks", dataRoutes)
+	mux.Handle("/api/v1/collections/read", dataRoutes)
 
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w (is another flowd running? pick another --listen)", o.listen, err)
 	}
-	srv := &http.Server{Handler: cp.Handler(o.maxBody), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	// Tests and scripts read this line to find the port when --listen ends in :0.
 	fmt.Fprintf(io.ErrOut, "flowd listening on http://%s\n", ln.Addr())
 	errc := make(chan error, 1)
