@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -36,7 +37,11 @@ func newDevelopCmd(f *Factory) *cobra.Command {
 		Short: "Run every capture, derivation and materialization of a catalog locally",
 		Long: `Develop runs each enabled task of the catalog as a shard with Flow's transaction loop.
 Collections are stored as fragment files under --data-dir, and a restart resumes exactly where the
-previous run stopped. SIGINT or SIGTERM stops it cleanly.`,
+previous run stopped. SIGINT or SIGTERM stops it cleanly: every task commits the transaction in
+progress (a second signal stops at once). The catalog's files are watched: a changed catalog that
+passes its check restarts the tasks it changed (their state is kept) and stops removed ones; one
+that fails keeps the running version and its errors are logged and shown by GET /status.
+Relative paths in connector configs are relative to the catalog file that holds them.`,
 		Example: `  flowctl develop --source flow.yaml --exit-when-idle
   flowctl develop --source flow.yaml --port 8080`,
 		Args: noArgs,
@@ -67,7 +72,11 @@ func runDevelop(cmd *cobra.Command, f *Factory, opts *developOptions) error {
 	if opts.port > 0 {
 		addr = fmt.Sprintf("127.0.0.1:%d", opts.port)
 	}
-	stats, err := develop.Run(ctx, develop.Options{Built: built, DataDir: opts.dataDir, Addr: addr,
+	var watch time.Duration
+	if !opts.exitWhenIdle {
+		watch = time.Second // a run to completion keeps the catalog it started with
+	}
+	stats, err := develop.Run(ctx, develop.Options{Built: built, Source: opts.source, WatchInterval: watch, DataDir: opts.dataDir, Addr: addr,
 		ExitWhenIdle: opts.exitWhenIdle, Logger: f.Logger, OpenDerive: derive.OpenShard})
 	var failed *runtime.TaskError
 	if errors.As(err, &failed) {

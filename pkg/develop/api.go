@@ -7,29 +7,33 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/flowctl/flowctl/pkg/catalog"
 	"github.com/flowctl/flowctl/pkg/runtime"
 )
 
 // DefaultMaxIngestBytes bounds the body of one POST /ingest request.
 const DefaultMaxIngestBytes = 64 << 20
 
-// newAPI serves GET /status and POST /ingest/<collection>.
-func newAPI(rt *runtime.Runtime, built *catalog.Built, maxBody int64) http.Handler {
+// newAPI serves GET /status and POST /ingest/<collection>. watcher is nil when the catalog is not
+// watched.
+func newAPI(rt *runtime.Runtime, watcher *catalogWatcher, maxBody int64) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /status", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]any{"idle": rt.Idle(), "tasks": rt.Stats()})
+		status := map[string]any{"idle": rt.Idle(), "tasks": rt.Stats()}
+		if watcher != nil {
+			status["catalog"] = watcher.current()
+		}
+		writeJSON(w, http.StatusOK, status)
 	})
 	mux.HandleFunc("POST /ingest/{collection...}", func(w http.ResponseWriter, r *http.Request) {
-		ingest(w, r, rt, built, maxBody)
+		ingest(w, r, rt, maxBody)
 	})
 	return mux
 }
 
 // ingest publishes a request's documents as one transaction and answers once they are durable.
-func ingest(w http.ResponseWriter, r *http.Request, rt *runtime.Runtime, built *catalog.Built, maxBody int64) {
+func ingest(w http.ResponseWriter, r *http.Request, rt *runtime.Runtime, maxBody int64) {
 	name := r.PathValue("collection")
-	coll := built.Collection(name)
+	coll := rt.Built().Collection(name)
 	if coll == nil {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("the catalog has no collection %q; POST to /ingest/<collection name>", name))
 		return

@@ -39,7 +39,7 @@ materializations:
 
 // startDevelop runs develop with its HTTP API on a free port until the test ends, and returns the
 // API's base URL and the data directory.
-func startDevelop(t testing.TB, catalogYAML string, maxBody int64) (string, string) {
+func startDevelop(t testing.TB, catalogYAML string, maxBody int64, configure ...func(*Options)) (string, string) {
 	t.Helper()
 	dir := t.TempDir()
 	src := filepath.Join(dir, "flow.yaml")
@@ -51,9 +51,13 @@ func startDevelop(t testing.TB, catalogYAML string, maxBody int64) (string, stri
 	ctx, cancel := context.WithCancel(context.Background())
 	addr := make(chan string, 1)
 	done := make(chan error, 1)
+	opts := Options{Built: built, Source: src, DataDir: dataDir, Addr: "127.0.0.1:0", MaxIngestBytes: maxBody,
+		OpenDerive: derive.OpenShard, Listening: func(a string) { addr <- a }, Logger: slog.New(slog.DiscardHandler)}
+	for _, c := range configure {
+		c(&opts)
+	}
 	go func() {
-		_, err := Run(ctx, Options{Built: built, DataDir: dataDir, Addr: "127.0.0.1:0", MaxIngestBytes: maxBody,
-			OpenDerive: derive.OpenShard, Listening: func(a string) { addr <- a }, Logger: slog.New(slog.DiscardHandler)})
+		_, err := Run(ctx, opts)
 		done <- err
 	}()
 	t.Cleanup(func() {

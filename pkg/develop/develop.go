@@ -19,6 +19,10 @@ import (
 type Options struct {
 	Built   *catalog.Built
 	DataDir string
+	// Source is the catalog Built was built from; with WatchInterval > 0 its files are checked
+	// that often, and a changed catalog that builds replaces the running one (Runtime.Update).
+	Source        string
+	WatchInterval time.Duration
 	// Addr is the HTTP API's listen address ("" for none), e.g. "127.0.0.1:8080".
 	Addr string
 	// Listening, if set, is told the HTTP API's bound address (useful with port 0).
@@ -46,11 +50,8 @@ func Run(ctx context.Context, opts Options) ([]runtime.TaskStats, error) {
 		return nil, err
 	}
 	defer local.Close()
-	for _, c := range opts.Built.Collections {
-		spec := journal.CollectionSpec{Name: c.Name, PartitionFields: c.PartitionFields}
-		if err := local.AddCollection(spec); err != nil {
-			return nil, fmt.Errorf("collection %s: %w", c.Name, err)
-		}
+	if err := addCollections(local, opts.Built); err != nil {
+		return nil, err
 	}
 	rt := runtime.New(runtime.Options{Built: opts.Built, Client: local, DataDir: opts.DataDir,
 		Logger: opts.Logger, OpenDerive: opts.OpenDerive, RestartCaptures: !opts.ExitWhenIdle,
@@ -58,12 +59,17 @@ func Run(ctx context.Context, opts Options) ([]runtime.TaskStats, error) {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	var watcher *catalogWatcher
+	if opts.Source != "" && opts.WatchInterval > 0 {
+		watcher = newCatalogWatcher(opts.Source, opts.Built, local, rt, opts.Logger)
+		go watcher.run(ctx, opts.WatchInterval)
+	}
 	if opts.Addr != "" {
 		ln, err := net.Listen("tcp", opts.Addr)
 		if err != nil {
 			return nil, fmt.Errorf("listening on %s for the HTTP API: %w (choose another --port)", opts.Addr, err)
 		}
-		srv := &http.Server{Handler: newAPI(rt, opts.Built, opts.MaxIngestBytes), ReadHeaderTimeout: 10 * time.Second}
+		srv := &http.Server{Handler: newAPI(rt, watcher, opts.MaxIngestBytes), ReadHeaderTimeout: 10 * time.Second}
 		go srv.Serve(ln)
 		defer srv.Close()
 		opts.Logger.Info("HTTP API listening", "addr", ln.Addr().String())

@@ -35,7 +35,7 @@ func runChild(spec string) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	built, err := loadBuilt(ctx, src)
+	built, err := LoadCatalog(ctx, src)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

@@ -155,24 +155,11 @@ func writePipeline(t testing.TB, orders []order, pgExtra string) string {
 
 func buildCatalog(t testing.TB, src string) *catalog.Built {
 	t.Helper()
-	built, err := loadBuilt(context.Background(), src)
+	built, err := LoadCatalog(context.Background(), src)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return built
-}
-
-// loadBuilt loads and builds a catalog, failing on any error.
-func loadBuilt(ctx context.Context, src string) (*catalog.Built, error) {
-	cat, diags := catalog.Load(ctx, src)
-	if cat == nil || diags.HasErrors() {
-		return nil, fmt.Errorf("load %s: %v", src, diags.Error())
-	}
-	built, diags := catalog.Build(ctx, cat)
-	if diags.HasErrors() {
-		return nil, fmt.Errorf("build %s: %v", src, diags.Error())
-	}
-	return built, nil
 }
 
 // readCollection reads every committed document of a collection from a data directory, failing

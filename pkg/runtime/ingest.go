@@ -48,7 +48,7 @@ func (r *Runtime) Ingest(ctx context.Context, c *catalog.BuiltCollection, docs [
 		if err != nil {
 			return err
 		}
-		r.ingest = journal.NewPublisher(r.env.client, id, 0, r.opts.Now)
+		r.ingest = journal.NewPublisher(r.client, id, 0, r.opts.Now)
 	}
 	return r.ingest.Publish(ctx, out)
 }

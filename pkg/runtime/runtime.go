@@ -34,23 +34,27 @@ type Options struct {
 	StopOnFailure bool
 }
 
-// Runtime runs every enabled task of a built catalog as a shard.
+// Runtime runs every enabled task of a built catalog as a shard. Update replaces the catalog
+// while it runs.
 type Runtime struct {
 	opts     Options
-	env      *shardEnv
 	notifier *Notifier
-	tasks    []*taskRun
+	client   journal.Client // notifies notifier on every append
 	ingestMu sync.Mutex
 	ingest   *journal.Publisher // publishes Ingest transactions, one at a time
+
+	mu      sync.Mutex
+	env     *shardEnv  // of the current catalog
+	tasks   []*taskRun // of the current catalog
+	running *runState  // while Run runs
+	updates sync.Mutex // one Update at a time
 }
 
-type taskRun struct {
-	name, kind string
-	stats      statsCell
-	// run runs the shard's transactions with ctx until stop ends, then commits the transaction in
-	// progress and returns.
-	run    func(ctx, stop context.Context, stats *statsCell) error
-	finite bool // a capture, done when its connector exits
+// runState is what Run starts tasks under, kept so that Update can start tasks too.
+type runState struct {
+	shardCtx, ctx context.Context // shards' I/O, and the stop signal
+	fail          context.CancelCauseFunc
+	wg            sync.WaitGroup
 }
 
 // New prepares a Runtime; Run starts it.
@@ -70,44 +74,17 @@ func New(opts Options) *Runtime {
 	n := NewNotifier()
 	env := &shardEnv{built: opts.Built, client: NotifyingClient{Client: opts.Client, Notifier: n}, notifier: n,
 		dataDir: opts.DataDir, now: opts.Now, logger: opts.Logger, openDerive: opts.OpenDerive}
-	r := &Runtime{opts: opts, env: env, notifier: n}
-	for _, c := range opts.Built.Captures {
-		if c.Def.Shards != nil && c.Def.Shards.Disable {
-			continue
-		}
-		c := c
-		r.tasks = append(r.tasks, &taskRun{name: c.Name, kind: TaskCapture, finite: true,
-			run: func(ctx, stop context.Context, s *statsCell) error { return runCapture(ctx, stop, env, c, s) }})
-	}
-	for _, c := range opts.Built.Collections {
-		if c.Derivation == nil || (c.Derivation.Def.Shards != nil && c.Derivation.Def.Shards.Disable) {
-			continue
-		}
-		c := c
-		r.tasks = append(r.tasks, &taskRun{name: c.Name, kind: TaskDerivation,
-			run: func(ctx, stop context.Context, s *statsCell) error { return runDerivation(ctx, stop, env, c, s) }})
-	}
-	for _, m := range opts.Built.Materializations {
-		if m.Def.Shards != nil && m.Def.Shards.Disable {
-			continue
-		}
-		m := m
-		r.tasks = append(r.tasks, &taskRun{name: m.Name, kind: TaskMaterialization,
-			run: func(ctx, stop context.Context, s *statsCell) error { return runMaterialization(ctx, stop, env, m, s) }})
-	}
-	for _, t := range r.tasks {
-		t.stats.s.Task, t.stats.s.Type = t.name, t.kind
-	}
-	return r
+	return &Runtime{opts: opts, env: env, notifier: n, client: env.client, tasks: tasksOf(env)}
 }
 
 // Client is the runtime's journal client: appends through it wake the runtime's readers at once.
-func (r *Runtime) Client() journal.Client { return r.env.client }
+func (r *Runtime) Client() journal.Client { return r.client }
 
 // Run runs every task until ctx ends, then drains: each shard commits the transaction in progress
 // and stops, so that a stop (SIGINT, SIGTERM) loses no work and needs no recovery. Shards still
 // busy after DrainTimeout have their I/O canceled. A failed task is logged and restarted with
-// back-off, or with StopOnFailure stops the run, and Run returns its error.
+// back-off, or with StopOnFailure stops the run, and Run returns its error. Run also returns
+// once every task has ended by itself (finite captures without RestartCaptures).
 func (r *Runtime) Run(ctx context.Context) error {
 	ctx, fail := context.WithCancelCause(ctx)
 	defer fail(nil)
@@ -128,20 +105,110 @@ func (r *Runtime) Run(ctx context.Context) error {
 		case <-finished:
 		}
 	}()
-	var wg sync.WaitGroup
+	run := &runState{shardCtx: shardCtx, ctx: ctx, fail: fail}
+	r.mu.Lock()
+	r.running = run
 	for _, t := range r.tasks {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r.supervise(shardCtx, ctx, t, fail)
-		}()
+		r.start(run, t)
 	}
-	wg.Wait()
+	r.mu.Unlock()
+	run.wg.Wait()
+	r.mu.Lock()
+	r.running = nil
+	r.mu.Unlock()
+
 	var failed *TaskError
 	if err := context.Cause(ctx); errors.As(err, &failed) {
 		return failed
 	}
 	return nil
+}
+
+// start runs a task under run, with a stop of its own so that Update can stop it alone.
+// Callers hold r.mu.
+func (r *Runtime) start(run *runState, t *taskRun) {
+	stop, cancel := context.WithCancel(run.ctx)
+	t.stop, t.done = cancel, make(chan struct{})
+	run.wg.Add(1)
+	go func() {
+		defer run.wg.Done()
+		defer close(t.done)
+		defer cancel()
+		r.supervise(run.shardCtx, stop, t, run.fail)
+	}()
+}
+
+// Update replaces the running catalog: tasks that are new or changed (anything they run with:
+// endpoint, bindings, collection schemas and keys, lambdas, migrations) start, after the old
+// version of a changed task has drained; removed tasks drain and stop; unchanged tasks keep
+// running. Every task keeps its state (checkpoint, connector state, derivation database) in the
+// data directory. New collections must already be known to the journal client.
+func (r *Runtime) Update(built *catalog.Built) {
+	r.updates.Lock()
+	defer r.updates.Unlock()
+	r.mu.Lock()
+	if run := r.running; run != nil {
+		// Run must not end while the update has stopped old tasks and not yet started new ones.
+		run.wg.Add(1)
+		defer run.wg.Done()
+	}
+	env := *r.env
+	env.built = built
+	next := tasksOf(&env)
+	current := map[string]*taskRun{}
+	for _, t := range r.tasks {
+		current[t.key()] = t
+	}
+	var stopping, starting []*taskRun
+	for i, t := range next {
+		old := current[t.key()]
+		delete(current, t.key())
+		if old != nil && old.fingerprint == t.fingerprint {
+			next[i] = old // unchanged: keep it running
+			continue
+		}
+		if old != nil {
+			stopping = append(stopping, old)
+			t.previous = old
+		}
+		starting = append(starting, t)
+	}
+	for _, t := range current {
+		stopping = append(stopping, t)
+	}
+	r.tasks, r.env = next, &env
+	r.mu.Unlock()
+
+	for _, t := range stopping {
+		r.opts.Logger.Info("stopping task for the new catalog", "task", t.name, "type", t.kind)
+		if t.stop != nil {
+			t.stop()
+			<-t.done
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, t := range starting {
+		if t.previous != nil { // a restarted task keeps counting
+			prev := t.previous.stats.get()
+			t.stats.update(func(s *TaskStats) {
+				s.DocsIn, s.BytesIn, s.DocsOut, s.BytesOut = prev.DocsIn, prev.BytesIn, prev.DocsOut, prev.BytesOut
+				s.Commits, s.LastCommit, s.Restarts = prev.Commits, prev.LastCommit, prev.Restarts+1
+			})
+			t.previous = nil
+		}
+		r.opts.Logger.Info("starting task of the new catalog", "task", t.name, "type", t.kind)
+		if r.running != nil && r.running.ctx.Err() == nil {
+			r.start(r.running, t)
+		}
+	}
+}
+
+// Built is the catalog the runtime runs now.
+func (r *Runtime) Built() *catalog.Built {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.env.built
 }
 
 // TaskError is the failure of a task that stopped a run (Options.StopOnFailure).
@@ -171,7 +238,10 @@ func (r *Runtime) supervise(shardCtx, ctx context.Context, t *taskRun, fail cont
 			if !r.opts.RestartCaptures {
 				return
 			}
-			wait = r.captureInterval(t.name)
+			wait = t.interval
+			if wait <= 0 {
+				wait = 5 * time.Minute // Flow's default capture interval
+			}
 		} else {
 			if err == nil {
 				err = errors.New("task stopped without an error")
@@ -194,17 +264,10 @@ func (r *Runtime) supervise(shardCtx, ctx context.Context, t *taskRun, fail cont
 	}
 }
 
-func (r *Runtime) captureInterval(name string) time.Duration {
-	for _, c := range r.opts.Built.Captures {
-		if c.Name == name && c.Interval > 0 {
-			return c.Interval
-		}
-	}
-	return 5 * time.Minute // Flow's default capture interval.
-}
-
 // Stats reports every task's stats, sorted by task name.
 func (r *Runtime) Stats() []TaskStats {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	out := make([]TaskStats, 0, len(r.tasks))
 	for _, t := range r.tasks {
 		out = append(out, t.stats.get())
@@ -216,6 +279,8 @@ func (r *Runtime) Stats() []TaskStats {
 // Idle reports whether every finite capture has finished and every reading task has read
 // everything appended so far.
 func (r *Runtime) Idle() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	seq := r.notifier.Seq()
 	for _, t := range r.tasks {
 		s := t.stats.get()
