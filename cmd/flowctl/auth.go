@@ -156,7 +156,8 @@ func newAuthCmd(f *Factory) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.AddCommand(login, tokenCmd, status)
+	tokenCmd.AddCommand(newTokenRevokeCmd(f, &cp))
+	cmd.AddCommand(login, tokenCmd, status, newTokensCmd(f, &cp))
 	return cmd
 }
 

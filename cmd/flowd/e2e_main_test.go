@@ -155,6 +155,8 @@ type user struct {
 	name      string
 	token     string
 	configDir string
+	// envToken, when set, is passed as FLOW_AUTH_TOKEN, as a CI job passes its token.
+	envToken string
 }
 
 type result struct {
@@ -170,7 +172,7 @@ func (u *user) run(args ...string) result {
 	cmd := exec.CommandContext(ctx, filepath.Join(binDir, "flowctl"), args...)
 	// FLOW_API_URL follows flowd across restarts (each listens on a new port); the token comes
 	// from the profile that `auth login` wrote.
-	cmd.Env = append(os.Environ(), "FLOWCTL_CONFIG_DIR="+u.configDir, "NO_COLOR=1", "FLOW_API_URL="+u.e.url, "FLOW_AUTH_TOKEN=", "FLOWCTL_PROFILE=")
+	cmd.Env = append(os.Environ(), "FLOWCTL_CONFIG_DIR="+u.configDir, "NO_COLOR=1", "FLOW_API_URL="+u.e.url, "FLOW_AUTH_TOKEN="+u.envToken, "FLOWCTL_PROFILE=")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr, cmd.Stdin = &stdout, &stderr, strings.NewReader("")
 	err := cmd.Run()

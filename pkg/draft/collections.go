@@ -59,7 +59,7 @@ func (c *Client) ReadCollection(ctx context.Context, req ReadRequest, w io.Write
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return responseError("GET", path, resp)
+		return ResponseError("GET", path, resp)
 	}
 	if _, err := io.Copy(w, resp.Body); err != nil {
 		if req.Follow && ctx.Err() != nil {
@@ -73,8 +73,9 @@ func (c *Client) ReadCollection(ctx context.Context, req ReadRequest, w io.Write
 	return nil
 }
 
-// responseError turns an error response into an *APIError.
-func responseError(method, path string, resp *http.Response) error {
+// ResponseError reads an error response of the API into an *APIError; callers of routes the Client
+// does not wrap use it too.
+func ResponseError(method, path string, resp *http.Response) error {
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	var e api.ErrorBody
 	if json.Unmarshal(raw, &e) != nil || e.Error.Message == "" {
