@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -96,32 +97,12 @@ func bearerToken(r *http.Request) string {
 // openRead checks the request and the caller's grant, and lists the journals to read. A caller
 // without a read grant learns nothing, not even whether the collection exists.
 func (h *handler) openRead(ctx context.Context, d *RuntimeDataPlane, p *Principal, r *http.Request) (readRequest, []string, error) {
-	q := r.URL.Query()
-	req := readRequest{name: q.Get("name")}
-	if err := api.ValidateName(req.name); err != nil {
-		return req, nil, badRequestf("name: %v", err)
+	req, err := parseReadQuery(r.URL.Query(), time.Now())
+	if err != nil {
+		return req, nil, err
 	}
 	if !p.Can(Read, req.name) {
 		return req, nil, forbiddenf("you have no read grant on %q", req.name)
-	}
-	if s := q.Get("partitions"); s != "" {
-		var err error
-		if req.selector, err = journal.ParseSelector([]byte(s)); err != nil {
-			return req, nil, badRequestf("partitions: %v", err)
-		}
-	}
-	if s := q.Get("since"); s != "" {
-		since, err := time.ParseDuration(s)
-		if err != nil || since <= 0 {
-			return req, nil, badRequestf("since must be a positive duration like 10m, not %q", s)
-		}
-		req.notBefore = time.Now().Add(-since)
-	}
-	if s := q.Get("follow"); s != "" {
-		var err error
-		if req.follow, err = strconv.ParseBool(s); err != nil {
-			return req, nil, badRequestf("follow must be true or false, not %q", s)
-		}
 	}
 	live, err := h.cp.Store.ListLiveSpecs(ctx, p, LiveFilter{Names: []string{req.name}, Types: []api.SpecType{api.Collection}})
 	if err != nil {
@@ -132,6 +113,34 @@ func (h *handler) openRead(ctx context.Context, d *RuntimeDataPlane, p *Principa
 	}
 	journals, err := d.selectJournals(ctx, req.name, req.selector)
 	return req, journals, err
+}
+
+// parseReadQuery reads name, partitions, since and follow; every problem is a bad request.
+func parseReadQuery(q url.Values, now time.Time) (readRequest, error) {
+	req := readRequest{name: q.Get("name")}
+	if err := api.ValidateName(req.name); err != nil {
+		return req, badRequestf("name: %v", err)
+	}
+	if s := q.Get("partitions"); s != "" {
+		var err error
+		if req.selector, err = journal.ParseSelector([]byte(s)); err != nil {
+			return req, badRequestf("partitions: %v", err)
+		}
+	}
+	if s := q.Get("since"); s != "" {
+		since, err := time.ParseDuration(s)
+		if err != nil || since <= 0 {
+			return req, badRequestf("since must be a positive duration like 10m, not %q", s)
+		}
+		req.notBefore = now.Add(-since)
+	}
+	if s := q.Get("follow"); s != "" {
+		var err error
+		if req.follow, err = strconv.ParseBool(s); err != nil {
+			return req, badRequestf("follow must be true or false, not %q", s)
+		}
+	}
+	return req, nil
 }
 
 // selectJournals lists the journals of a collection that the selector picks, in name order.
