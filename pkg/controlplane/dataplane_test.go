@@ -144,4 +144,3 @@ func tokenOf(t *testing.T, s *Store, user string, grants ...string) string {
 	}
 	return tok.Secret
 }
-
