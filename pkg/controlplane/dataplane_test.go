@@ -131,7 +131,7 @@ func TestDataPlaneRoutesRefuse(t *testing.T) {
 }
 
 // tokenOf creates a user with grants "PREFIX=CAP" and returns its API token.
-func tokenOf(t *testing.T, s *Store, user string, grants ...string) string {
+func tokenOf(t testing.TB, s *Store, user string, grants ...string) string {
 	t.Helper()
 	var gs []api.Grant
 	for _, g := range grants {
