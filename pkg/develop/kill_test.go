@@ -70,12 +70,8 @@ func TestKillRestartExactlyOnce(t *testing.T) {
 	full := time.Since(start)
 
 	// The killed run: SIGKILL at seeded random points within the time a whole run takes.
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv("KILL_SEED"); s != "" {
-		fmt.Sscan(s, &seed)
-	}
-	t.Logf("seed %d (KILL_SEED=%d reproduces the kill points); an unkilled run takes %v", seed, seed, full)
-	rng := rand.New(rand.NewPCG(seed, seed))
+	rng := seededRand(t)
+	t.Logf("an unkilled run takes %v", full)
 	src, dataDir := writePipeline(t, orders, killedExtra), t.TempDir()
 	const kills = 15
 	killed := 0
@@ -137,9 +133,7 @@ func TestSignalsDrain(t *testing.T) {
 	}
 	orders := makeOrders(killTestOrders / 2)
 	src, dataDir := writePipeline(t, orders, ""), t.TempDir()
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d", seed)
-	rng := rand.New(rand.NewPCG(seed, seed))
+	rng := seededRand(t)
 	for i, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGTERM, syscall.SIGINT} {
 		cmd, stderr := child(t, src, dataDir)
 		time.Sleep(time.Duration(50+rng.IntN(1000)) * time.Millisecond)
@@ -153,6 +147,19 @@ func TestSignalsDrain(t *testing.T) {
 	}
 	runToCompletion(t, src, dataDir)
 	checkPipeline(t, "stopped by signals", src, dataDir, "", orders)
+}
+
+// seededRand returns a random source for kill and stop points, logging its seed; KILL_SEED=<seed>
+// replays a run's points.
+func seededRand(t *testing.T) *rand.Rand {
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("KILL_SEED"); s != "" {
+		if _, err := fmt.Sscan(s, &seed); err != nil {
+			t.Fatalf("KILL_SEED=%s: %v", s, err)
+		}
+	}
+	t.Logf("KILL_SEED=%d reproduces this run's kill and stop points", seed)
+	return rand.New(rand.NewPCG(seed, seed))
 }
 
 // firstDiff describes where two order lists first differ.

@@ -119,6 +119,12 @@ func (s *captureShard) run(ctx, stop context.Context) error {
 		docs, checkpoints, bytesIn, txnStart = 0, 0, 0, time.Now()
 		return nil
 	}
+	// Once stopping, the transaction ends at the connector's next checkpoint: documents already
+	// combined past the last checkpoint cannot be told apart from those before it, and the
+	// connector's state covers them only then.
+	stopping := false
+	stopped := stop.Done()
+	uncheckpointed := 0 // documents since the last checkpoint
 	for {
 		var r *connector.CaptureResponse
 		var ok bool
@@ -126,13 +132,15 @@ func (s *captureShard) run(ctx, stop context.Context) error {
 		case r, ok = <-responses:
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-stop.Done():
-			// Drain: commit what the connector already checkpointed; documents after the last
-			// checkpoint are captured again next time.
-			if checkpoints > 0 {
-				return commit()
+		case <-stopped:
+			if uncheckpointed == 0 {
+				if checkpoints > 0 {
+					return commit()
+				}
+				return nil
 			}
-			return nil
+			stopping, stopped = true, nil
+			continue
 		}
 		if !ok {
 			err := <-recvErr
@@ -156,6 +164,7 @@ func (s *captureShard) run(ctx, stop context.Context) error {
 				return fmt.Errorf("capture %s: binding %d: %w", s.task.Name, b, err)
 			}
 			docs++
+			uncheckpointed++
 			bytesIn += int64(len(r.Captured.Doc))
 		case r.Checkpoint != nil:
 			if r.Checkpoint.State == nil {
@@ -165,12 +174,13 @@ func (s *captureShard) run(ctx, stop context.Context) error {
 				return fmt.Errorf("capture %s: %w", s.task.Name, err)
 			}
 			checkpoints++
+			uncheckpointed = 0
 			// Fold further checkpoints into this transaction while the connector is ahead of us,
 			// up to Flow's bounds; commit when it pauses.
-			if len(responses) > 0 && docs < captureTxnDocs && time.Since(txnStart) < time.Second {
+			if !stopping && len(responses) > 0 && docs < captureTxnDocs && time.Since(txnStart) < time.Second {
 				continue
 			}
-			if err := commit(); err != nil {
+			if err := commit(); err != nil || stopping {
 				return err
 			}
 		case r.SourcedSchema != nil:

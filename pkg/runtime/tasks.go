@@ -51,7 +51,7 @@ func tasksOf(env *shardEnv) []*taskRun {
 		}
 		add(&taskRun{name: c.Name, kind: TaskCapture, finite: true, interval: c.Interval,
 			run: func(ctx, stop context.Context, s *statsCell) error { return runCapture(ctx, stop, env, c, s) }},
-			c.Def, targets)
+			c.Def, endpointConfig(c.Name, c.Def.Endpoint), targets)
 	}
 	for _, c := range built.Collections {
 		d := c.Derivation
@@ -76,9 +76,19 @@ func tasksOf(env *shardEnv) []*taskRun {
 		}
 		add(&taskRun{name: m.Name, kind: TaskMaterialization,
 			run: func(ctx, stop context.Context, s *statsCell) error { return runMaterialization(ctx, stop, env, m, s) }},
-			m.Def, sources)
+			m.Def, endpointConfig(m.Name, m.Def.Endpoint), sources)
 	}
 	return out
+}
+
+// endpointConfig is an endpoint's config as its connector gets it (relative paths resolved), or
+// the error that keeps it from running.
+func endpointConfig(task string, ep catalog.Endpoint) string {
+	_, _, config, err := endpointOf(task, ep)
+	if err != nil {
+		return err.Error()
+	}
+	return string(config)
 }
 
 // collectionOrName is a collection as connectors see it (its schemas, key and projections), or
@@ -110,15 +120,16 @@ func fingerprintOf(parts ...any) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// withoutPositions drops the line and column of catalog positions ({url, line, col, pointer}).
+// withoutPositions drops catalog positions ({url, line, col, pointer}): where a value is written
+// is not what a task runs with. (Relative paths, which do depend on the file, are fingerprinted
+// resolved, as endpointConfig.)
 func withoutPositions(v any) any {
 	switch v := v.(type) {
 	case map[string]any:
 		_, hasLine := v["line"]
 		_, hasPointer := v["pointer"]
 		if hasLine && hasPointer {
-			delete(v, "line")
-			delete(v, "col")
+			return nil
 		}
 		for k, e := range v {
 			v[k] = withoutPositions(e)
