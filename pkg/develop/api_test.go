@@ -102,7 +102,7 @@ func TestIngest(t *testing.T) {
 		{"one document without newline", "api/events", `{"id":8,"kind":"click"}`, 200, []string{`"published":1`}, 1},
 		{"invalid document names index, line and rule", "api/events",
 			"{\"id\":9,\"kind\":\"click\"}\n\n{\"id\":10,\"kind\":\"buy\"}\n", 400,
-			[]string{"document 2 (line 3)", "enum", "nothing was ingested"}, 0},
+			[]string{"document 2 (line 3)", `{\"id\":10,\"kind\":\"buy\"}`, "enum", "nothing was ingested"}, 0},
 		{"invalid element of an array", "api/events", "[\n {\"id\":11,\"kind\":\"view\"},\n {\"id\":\"twelve\",\"kind\":\"view\"}\n]", 400,
 			[]string{"document 2 (line 3)", "nothing was ingested"}, 0},
 		{"not JSON", "api/events", "{\"id\":13,\"kind\":\"view\"}\n{\"id\":14,", 400, []string{"document 2 (line 2)", "not JSON"}, 0},

@@ -57,13 +57,22 @@ func (w *collectionWriter) Add(d any) error {
 		return fmt.Errorf("a document of %s must be a JSON object, not %s", w.coll.Name, abbreviate(d))
 	}
 	meta, _ := obj["_meta"].(map[string]any)
-	if meta == nil {
+	added := meta == nil
+	if added {
 		meta = map[string]any{}
 		obj["_meta"] = meta
 	}
+	prior, hadUUID := meta["uuid"]
 	meta["uuid"] = uuidPlaceholder
 	if err := w.combiner.Add(obj); err != nil {
-		return fmt.Errorf("document %s does not fit collection %s: %w", abbreviate(d), w.coll.Name, err)
+		// Show the document as it was given, without the placeholder.
+		if delete(meta, "uuid"); hadUUID {
+			meta["uuid"] = prior
+		}
+		if added {
+			delete(obj, "_meta")
+		}
+		return fmt.Errorf("document %s does not fit collection %s: %w", abbreviate(obj), w.coll.Name, err)
 	}
 	return nil
 }
