@@ -1,17 +1,11 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/url"
 
 	"github.com/spf13/cobra"
 
 	"github.com/flowctl/flowctl/internal/cliutil"
-	"github.com/flowctl/flowctl/pkg/controlplane/api"
-	"github.com/flowctl/flowctl/pkg/draft"
 )
 
 // newTokensCmd is `flowctl auth tokens list`: the user's API tokens, without their secrets.
@@ -31,8 +25,8 @@ func newTokensCmd(f *Factory, cp *controlPlaneFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var toks []api.Token
-			if err := callAPI(cmd.Context(), cl, "GET", "/api/v1/tokens", &toks); err != nil {
+			toks, err := cl.ListTokens(cmd.Context())
+			if err != nil {
 				return err
 			}
 			return writeList(f, output, toks, []string{"id", "created", "revoked"}, func(t *cliutil.Table) {
@@ -63,36 +57,11 @@ func newTokenRevokeCmd(f *Factory, cp *controlPlaneFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := callAPI(cmd.Context(), cl, "DELETE", "/api/v1/tokens/"+url.PathEscape(args[0]), nil); err != nil {
+			if err := cl.RevokeToken(cmd.Context(), args[0]); err != nil {
 				return err
 			}
 			fmt.Fprintf(f.IO.ErrOut, "Revoked token %s.\n", args[0])
 			return nil
 		},
 	}
-}
-
-// callAPI calls a token route and decodes its JSON into out (nil: ignore the body). pkg/draft's
-// Client does not wrap these routes yet; this adapter goes once it does.
-func callAPI(ctx context.Context, cl *draft.Client, method, path string, out any) error {
-	req, err := http.NewRequestWithContext(ctx, method, cl.BaseURL+path, nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+cl.Token)
-	resp, err := cl.HTTP.Do(req)
-	if err != nil {
-		return fmt.Errorf("calling the control plane at %s: %w", cl.BaseURL, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		return draft.ResponseError(method, path, resp)
-	}
-	if out == nil {
-		return nil
-	}
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		return fmt.Errorf("the control plane's response to %s %s is not what this flowctl expects: %v", method, path, err)
-	}
-	return nil
 }

@@ -15,10 +15,6 @@ import (
 	"github.com/flowctl/flowctl/pkg/journal"
 )
 
-// ReadErrorTrailer is the HTTP trailer that carries an error met after documents were streamed: the
-// status line was sent by then, so a client must check it once the body ends.
-const ReadErrorTrailer = "Flow-Read-Error"
-
 // journalPollInterval is how often a following read looks for journals created since it started.
 var journalPollInterval = time.Second
 
@@ -78,12 +74,12 @@ func (h *handler) readCollection(d *RuntimeDataPlane) http.HandlerFunc {
 			return
 		}
 		w.Header().Set("Content-Type", "application/x-ndjson")
-		w.Header().Set("Trailer", ReadErrorTrailer)
+		w.Header().Set("Trailer", api.ReadErrorTrailer)
 		w.WriteHeader(http.StatusOK)
 		out := &lineWriter{w: w, flush: req.follow}
 		if err := d.streamDocs(ctx, req, journals, out); err != nil {
 			h.cp.Logger.Error("collection read failed", "collection", req.name, "error", err)
-			w.Header().Set(ReadErrorTrailer, "reading "+req.name+" failed after some documents were sent; the server log has the cause")
+			w.Header().Set(api.ReadErrorTrailer, "reading "+req.name+" failed after some documents were sent; the server log has the cause")
 		}
 	}
 }

@@ -82,16 +82,12 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		return fmt.Errorf("calling the control plane at %s: %w", c.BaseURL, err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		return ResponseError(method, path, resp)
+	}
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return fmt.Errorf("reading the control plane's response: %w", err)
-	}
-	if resp.StatusCode >= 300 {
-		var e api.ErrorBody
-		if json.Unmarshal(raw, &e) != nil || e.Error.Message == "" {
-			return &APIError{Status: resp.StatusCode, ErrorDetail: api.ErrorDetail{Code: "http", Message: fmt.Sprintf("%s %s: %s", method, path, resp.Status)}}
-		}
-		return &APIError{Status: resp.StatusCode, ErrorDetail: e.Error}
 	}
 	if out == nil {
 		return nil
@@ -202,4 +198,16 @@ func (c *Client) RemoveSpecs(ctx context.Context, id string, names []string) (ap
 func (c *Client) History(ctx context.Context, name string) ([]api.HistoryEntry, error) {
 	var out []api.HistoryEntry
 	return out, c.do(ctx, "GET", "/api/v1/history", url.Values{"name": {name}}, nil, &out)
+}
+
+// ListTokens lists the caller's API tokens (never their secrets).
+func (c *Client) ListTokens(ctx context.Context) ([]api.Token, error) {
+	var toks []api.Token
+	err := c.do(ctx, http.MethodGet, "/api/v1/tokens", nil, nil, &toks)
+	return toks, err
+}
+
+// RevokeToken revokes one of the caller's tokens; it stops working at once.
+func (c *Client) RevokeToken(ctx context.Context, id string) error {
+	return c.do(ctx, http.MethodDelete, "/api/v1/tokens/"+url.PathEscape(id), nil, nil, nil)
 }

@@ -13,10 +13,6 @@ import (
 	"github.com/flowctl/flowctl/pkg/controlplane/api"
 )
 
-// readErrorTrailer is the trailer in which flowd reports an error met after it began streaming
-// documents (controlplane.ReadErrorTrailer on the server side).
-const readErrorTrailer = "Flow-Read-Error"
-
 // ReadRequest selects the documents that ReadCollection streams.
 type ReadRequest struct {
 	Collection string
@@ -67,7 +63,7 @@ func (c *Client) ReadCollection(ctx context.Context, req ReadRequest, w io.Write
 		}
 		return fmt.Errorf("reading %s from the control plane: %w", req.Collection, err)
 	}
-	if msg := resp.Trailer.Get(readErrorTrailer); msg != "" {
+	if msg := resp.Trailer.Get(api.ReadErrorTrailer); msg != "" {
 		return errors.New(msg)
 	}
 	return nil

@@ -157,3 +157,7 @@ const (
 	CodeNotAllowed    = "method_not_allowed"
 	CodeUnsupportedCT = "unsupported_media_type"
 )
+
+// ReadErrorTrailer is the HTTP trailer that carries an error met after documents were streamed: the
+// status line was sent by then, so a client must check it once the body ends.
+const ReadErrorTrailer = "Flow-Read-Error"
