@@ -95,6 +95,22 @@ func loadAndBuild(cmd *cobra.Command, source string) (*catalog.Built, catalog.Di
 	return built, append(diags, buildDiags...).Sort(), nil
 }
 
+// buildForRun loads and builds the catalog that a command goes on to run. Diagnostics go to stderr; an
+// invalid catalog is a failure (exit 1) that points at `flowctl check`.
+func buildForRun(cmd *cobra.Command, f *Factory, source string) (*catalog.Built, error) {
+	built, diags, err := loadAndBuild(cmd, source)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range diags {
+		fmt.Fprintln(f.IO.ErrOut, d.String())
+	}
+	if diags.HasErrors() {
+		return nil, cliutil.Failuref("%s has %s; run `flowctl check --source %s` for details", source, countErrors(diags), source)
+	}
+	return built, nil
+}
+
 func countErrors(diags catalog.Diagnostics) string {
 	n := 0
 	for _, d := range diags {

@@ -56,12 +56,9 @@ Relative paths in connector configs are relative to the catalog file that holds 
 }
 
 func runDevelop(cmd *cobra.Command, f *Factory, opts *developOptions) error {
-	built, diags, err := loadAndBuild(cmd, opts.source)
+	built, err := buildForRun(cmd, f, opts.source)
 	if err != nil {
 		return err
-	}
-	if diags.HasErrors() {
-		return cliutil.Failuref("%s has %s:\n%s", opts.source, countErrors(diags), diags.Error())
 	}
 	// The first signal drains (each task commits its transaction in progress); signals are then
 	// no longer caught, so a second one ends the process at once.

@@ -108,15 +108,9 @@ func runGenerateSQL(cmd *cobra.Command, f *Factory, opts *generateOptions) error
 	if dialect != "" && dialect != generate.SQLite && dialect != generate.Postgres {
 		return cliutil.Usagef("--dialect %q: use sqlite or postgres", opts.dialect)
 	}
-	built, diags, err := loadAndBuild(cmd, opts.source)
+	built, err := buildForRun(cmd, f, opts.source)
 	if err != nil {
 		return err
-	}
-	for _, d := range diags {
-		fmt.Fprintln(f.IO.ErrOut, d.String())
-	}
-	if diags.HasErrors() {
-		return cliutil.Failuref("%s has %s; nothing was generated", opts.source, countErrors(diags))
 	}
 	tables, skipped, err := generate.SQLTables(cmd.Context(), built, dialect)
 	if err != nil {

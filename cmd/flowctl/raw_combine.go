@@ -47,15 +47,9 @@ and the schema rule it broke.`,
 }
 
 func runRawCombine(cmd *cobra.Command, f *Factory, opts *rawCombineOptions) error {
-	built, diags, err := loadAndBuild(cmd, opts.source)
+	built, err := buildForRun(cmd, f, opts.source)
 	if err != nil {
 		return err
-	}
-	if diags.HasErrors() {
-		for _, d := range diags {
-			fmt.Fprintln(f.IO.ErrOut, d.String())
-		}
-		return cliutil.Failuref("%s has %s; run `flowctl check --source %s` for details", opts.source, countErrors(diags), opts.source)
 	}
 	collection := built.Collection(opts.collection)
 	if collection == nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -70,15 +71,13 @@ func runTest(cmd *cobra.Command, f *Factory, opts *testOptions) error {
 		}
 		runOpts.Filter = re
 	}
-	built, diags, err := loadAndBuild(cmd, opts.source)
-	if err != nil {
+	built, err := buildForRun(cmd, f, opts.source)
+	var invalid *cliutil.FailureError
+	if errors.As(err, &invalid) {
+		// Tests of an invalid catalog could not run: exit 2, not the 1 of failed tests.
+		return invalid.Err
+	} else if err != nil {
 		return err
-	}
-	if diags.HasErrors() {
-		for _, d := range diags {
-			fmt.Fprintln(f.IO.ErrOut, d.String())
-		}
-		return fmt.Errorf("%s has %s; run `flowctl check --source %s` for details", opts.source, countErrors(diags), opts.source)
 	}
 	if opts.output == "text" {
 		runOpts.OnResult = func(r testrunner.Result) { printResult(f.IO.Out, r) }
