@@ -25,7 +25,7 @@ type captureShard struct {
 	env     *shardEnv
 	task    *catalog.BuiltCapture
 	store   *RecoveryStore
-	writers []*collectionWriter // by binding of the opened spec
+	writers []*CollectionWriter // by binding of the opened spec
 	stats   *statsCell
 }
 
@@ -106,8 +106,8 @@ func (s *captureShard) run(ctx, stop context.Context) error {
 		s.stats.update(func(t *TaskStats) {
 			t.DocsIn += int64(docs)
 			t.BytesIn += bytesIn
-			t.DocsOut += out.docs
-			t.BytesOut += out.bytes
+			t.DocsOut += out.Docs
+			t.BytesOut += out.Bytes
 			t.Commits++
 			t.LastCommit = time.Now()
 		})
@@ -192,16 +192,16 @@ func (s *captureShard) run(ctx, stop context.Context) error {
 }
 
 // commit publishes the transaction's combined documents and commits the checkpoint.
-func (s *captureShard) commit(ctx context.Context, pub *journal.Publisher, cp *ShardCheckpoint) (published, error) {
+func (s *captureShard) commit(ctx context.Context, pub *journal.Publisher, cp *ShardCheckpoint) (Published, error) {
 	var out []journal.Document
 	for _, w := range s.writers {
 		if err := w.Drain(func(d journal.Document) error { out = append(out, d); return nil }); err != nil {
-			return published{}, fmt.Errorf("capture %s: %w", s.task.Name, err)
+			return Published{}, fmt.Errorf("capture %s: %w", s.task.Name, err)
 		}
 	}
-	n, err := commitTransaction(ctx, s.env.client, pub, out, cp, s.store.Commit)
+	n, err := CommitTransaction(ctx, s.env.client, pub, out, cp, s.store.Commit)
 	if err != nil {
-		return published{}, fmt.Errorf("capture %s: %w", s.task.Name, err)
+		return Published{}, fmt.Errorf("capture %s: %w", s.task.Name, err)
 	}
 	return n, nil
 }
@@ -228,7 +228,7 @@ func (s *captureShard) spec(ctx context.Context) (*connector.CaptureSpec, connec
 		if err != nil {
 			return nil, ep, fmt.Errorf("capture %s: resource of %s: %w", s.task.Name, b.Target.Name, err)
 		}
-		w, err := newCollectionWriter(b.Target, s.store.Dir())
+		w, err := NewCollectionWriter(b.Target, s.store.Dir())
 		if err != nil {
 			return nil, ep, err
 		}

@@ -43,11 +43,11 @@ func runDerivation(ctx, stop context.Context, env *shardEnv, c *catalog.BuiltCol
 	if err != nil {
 		return fmt.Errorf("derivation %s: %w", c.Name, err)
 	}
-	router, err := newCollectionWriter(c, store.Dir())
+	router, err := NewCollectionWriter(c, store.Dir())
 	if err != nil {
 		return err
 	}
-	sources, transforms := deriveSources(c)
+	sources, transforms := DeriveSources(c)
 	reader, err := NewReader(ctx, ReaderOptions{Client: env.client, Sources: sources, Checkpoint: cp.Sources,
 		Now: env.now, Wake: env.notifier.C})
 	if err != nil {
@@ -91,22 +91,22 @@ func runDerivation(ctx, stop context.Context, env *shardEnv, c *catalog.BuiltCol
 		if n > 0 {
 			var out []journal.Document
 			if err := engine.Drain(func(p map[string]any) error {
-				name, err := router.journalOf(p)
+				name, err := router.JournalOf(p)
 				out = append(out, journal.Document{Journal: name, Doc: p})
 				return err
 			}); err != nil {
 				return fmt.Errorf("derivation %s: %w", c.Name, err)
 			}
 			cp.Sources = reader.Checkpoint()
-			pubd, err := commitTransaction(ctx, env.client, pub, out, cp, commit)
+			pubd, err := CommitTransaction(ctx, env.client, pub, out, cp, commit)
 			if err != nil {
 				return fmt.Errorf("derivation %s: %w", c.Name, err)
 			}
 			stats.update(func(t *TaskStats) {
 				t.DocsIn += int64(n)
 				t.BytesIn += bytesIn
-				t.DocsOut += pubd.docs
-				t.BytesOut += pubd.bytes
+				t.DocsOut += pubd.Docs
+				t.BytesOut += pubd.Bytes
 				t.Commits++
 				t.LastCommit = time.Now()
 				t.LagSeconds = lagSince(newest)

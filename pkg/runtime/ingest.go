@@ -23,8 +23,12 @@ func (e *IngestError) Unwrap() error { return e.Err }
 // Ingest validates documents for a collection against its write schema, combines them by key, and
 // publishes them as one transaction. It returns once they are durable and committed. If any
 // document is invalid (an *IngestError names it) nothing is published.
+//
+// An ingest that fails after appending (its documents, or their ACK) is abandoned with its
+// producer: the next ingest publishes under a new ProducerID, so that no later ACK can commit
+// the failed ingest's documents, and a retry of it is not a duplicate.
 func (r *Runtime) Ingest(ctx context.Context, c *catalog.BuiltCollection, docs []json.RawMessage) error {
-	w, err := newCollectionWriter(c, "")
+	w, err := NewCollectionWriter(c, "")
 	if err != nil {
 		return err
 	}
@@ -50,5 +54,9 @@ func (r *Runtime) Ingest(ctx context.Context, c *catalog.BuiltCollection, docs [
 		}
 		r.ingest = journal.NewPublisher(r.client, id, 0, r.opts.Now)
 	}
-	return r.ingest.Publish(ctx, out)
+	if _, err := CommitTransaction(ctx, r.client, r.ingest, out, nil, nil); err != nil {
+		r.ingest = nil
+		return fmt.Errorf("ingest into %s was not committed: %w", c.Name, err)
+	}
+	return nil
 }

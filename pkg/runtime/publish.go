@@ -36,41 +36,47 @@ func ackAppends(intents map[string][]byte) []journal.Append {
 	return out
 }
 
-// published counts what a transaction published: documents, and their bytes as appended.
-type published struct {
-	docs, bytes int64
+// Published counts what a transaction published: documents, and their bytes as appended.
+type Published struct {
+	Docs, Bytes int64
 }
 
-// commitTransaction is Flow's commit of a publishing shard: append the documents with CONTINUE
-// flags, durably commit the checkpoint with the ACK intents (commit), and only then append the
-// ACKs that make the documents visible to read-committed readers.
-func commitTransaction(ctx context.Context, client journal.Client, pub *journal.Publisher, docs []journal.Document,
-	cp *ShardCheckpoint, commit func(*ShardCheckpoint) error) (published, error) {
-	out := published{docs: int64(len(docs))}
+// CommitTransaction is Flow's commit of a publishing shard: append the documents with CONTINUE
+// flags, durably commit the checkpoint cp with the ACK intents and the producer's clock (commit),
+// and only then append the ACKs that make the documents visible to read-committed readers. A
+// transaction without a checkpoint (an ingest) passes a nil commit; cp is then ignored.
+//
+// After an error the publisher must not publish again as is (see journal.Publisher): a shard
+// recovers from its checkpoint, and a caller without one abandons the producer.
+func CommitTransaction(ctx context.Context, client journal.Client, pub *journal.Publisher, docs []journal.Document,
+	cp *ShardCheckpoint, commit func(*ShardCheckpoint) error) (Published, error) {
+	out := Published{Docs: int64(len(docs))}
 	if len(docs) > 0 {
 		appends, err := pub.Stage(docs)
 		if err != nil {
-			return published{}, err
+			return Published{}, err
 		}
 		for _, a := range appends {
-			out.bytes += int64(len(a.Content))
+			out.Bytes += int64(len(a.Content))
 		}
 		if err := client.Append(ctx, appends); err != nil {
-			return published{}, fmt.Errorf("appending documents: %w", err)
+			return Published{}, fmt.Errorf("appending documents: %w", err)
 		}
 	}
 	acks := pub.AckIntents()
-	cp.AckIntents = make(map[string][]byte, len(acks))
-	for _, a := range acks {
-		cp.AckIntents[a.Journal] = a.Content
-	}
-	cp.Producer, cp.Clock = pub.Producer(), pub.Clock()
-	if err := commit(cp); err != nil {
-		return published{}, fmt.Errorf("committing the checkpoint: %w", err)
+	if commit != nil {
+		cp.AckIntents = make(map[string][]byte, len(acks))
+		for _, a := range acks {
+			cp.AckIntents[a.Journal] = a.Content
+		}
+		cp.Producer, cp.Clock = pub.Producer(), pub.Clock()
+		if err := commit(cp); err != nil {
+			return Published{}, fmt.Errorf("committing the checkpoint: %w", err)
+		}
 	}
 	if len(acks) > 0 {
 		if err := client.Append(ctx, acks); err != nil {
-			return published{}, fmt.Errorf("appending ACKs: %w", err)
+			return Published{}, fmt.Errorf("appending ACKs: %w", err)
 		}
 	}
 	return out, nil

@@ -224,6 +224,19 @@ func (r *Reader) CaughtUp() bool {
 	return true
 }
 
+// NextReady is when the earliest document held back by a read delay becomes ready, as of the last
+// Poll, and false when none is held back. A driver of a synthetic clock advances it there.
+func (r *Reader) NextReady() (time.Time, bool) {
+	var next time.Time
+	found := false
+	for _, jr := range r.order {
+		if jr.head != nil && (!found || jr.readyAt.Before(next)) {
+			next, found = jr.readyAt, true
+		}
+	}
+	return next, found
+}
+
 // Discover looks for journals created since the reader last looked, and reports whether it found
 // any. A task that finds nothing to read calls it before claiming to be caught up, since Wait
 // discovers only after its wake.

@@ -90,6 +90,9 @@ func TestReaderOrdering(t *testing.T) {
 	type step struct {
 		advance time.Duration
 		want    []string
+		// next is when NextReady says the earliest held-back document is ready, after epoch, to
+		// the millisecond (publish clocks tick past the synthetic time) (0: nothing is held back).
+		next time.Duration
 	}
 	cases := []struct {
 		name    string
@@ -99,7 +102,7 @@ func TestReaderOrdering(t *testing.T) {
 		{
 			name:    "publish clock order across journals",
 			sources: []Source{{Collection: "acme/events", ReadSuffix: "a"}},
-			steps:   []step{{0, []string{"0:eu1", "0:us1", "0:eu2", "0:us2"}}},
+			steps:   []step{{0, []string{"0:eu1", "0:us1", "0:eu2", "0:us2"}, 0}},
 		},
 		{
 			name: "higher priority first, then clock order",
@@ -107,12 +110,12 @@ func TestReaderOrdering(t *testing.T) {
 				{Collection: "acme/events", ReadSuffix: "a"},
 				{Collection: "acme/other", ReadSuffix: "b", Priority: 2},
 			},
-			steps: []step{{0, []string{"1:o1", "0:eu1", "0:us1", "0:eu2", "0:us2"}}},
+			steps: []step{{0, []string{"1:o1", "0:eu1", "0:us1", "0:eu2", "0:us2"}, 0}},
 		},
 		{
 			name:    "partition selector",
 			sources: []Source{{Collection: "acme/events", ReadSuffix: "a", Partitions: &journal.Selector{Include: map[string][]any{"region": {"us"}}}}},
-			steps:   []step{{0, []string{"0:us1", "0:us2"}}},
+			steps:   []step{{0, []string{"0:us1", "0:us2"}, 0}},
 		},
 		{
 			name: "read delay holds documents until publish time plus delay",
@@ -121,17 +124,17 @@ func TestReaderOrdering(t *testing.T) {
 				{Collection: "acme/other", ReadSuffix: "b"},
 			},
 			steps: []step{
-				{0, []string{"1:o1"}},
+				{0, []string{"1:o1"}, 10 * time.Second},
 				// Reading starts at +4s; documents were published at +0s, +1s, +2s and +3s.
-				{7500 * time.Millisecond, []string{"0:eu1", "0:us1"}},
-				{time.Second, []string{"0:eu2"}},
-				{time.Second, []string{"0:us2"}},
+				{7500 * time.Millisecond, []string{"0:eu1", "0:us1"}, 12 * time.Second},
+				{time.Second, []string{"0:eu2"}, 13 * time.Second},
+				{time.Second, []string{"0:us2"}, 0},
 			},
 		},
 		{
 			name:    "notBefore and notAfter bound publish times",
 			sources: []Source{{Collection: "acme/events", ReadSuffix: "a", NotBefore: epoch.Add(time.Second), NotAfter: epoch.Add(3 * time.Second)}},
-			steps:   []step{{0, []string{"0:us1", "0:eu2"}}},
+			steps:   []step{{0, []string{"0:us1", "0:eu2"}, 0}},
 		},
 	}
 	for _, tc := range cases {
@@ -156,6 +159,10 @@ func TestReaderOrdering(t *testing.T) {
 				clock.t = clock.t.Add(s.advance)
 				if got := drain(t, r); !reflect.DeepEqual(got, s.want) {
 					t.Errorf("step %d: got %v, want %v", i, got, s.want)
+				}
+				next, held := r.NextReady()
+				if held != (s.next != 0) || (held && next.Sub(epoch).Round(time.Millisecond) != s.next) {
+					t.Errorf("step %d: NextReady = %v, %v; want %v after epoch", i, next, held, s.next)
 				}
 			}
 			if !r.CaughtUp() {

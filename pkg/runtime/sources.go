@@ -15,8 +15,9 @@ func selectorOf(s *catalog.Selector) *journal.Selector {
 	return &journal.Selector{Include: s.Include, Exclude: s.Exclude}
 }
 
-// deriveSources are the reads of a derivation's enabled transforms, and each one's transform index.
-func deriveSources(c *catalog.BuiltCollection) ([]Source, []int) {
+// DeriveSources are the reads of a derivation's enabled transforms, and the transform index of each
+// (disabled transforms are not read), as the derivation shard, the test runner and preview read them.
+func DeriveSources(c *catalog.BuiltCollection) ([]Source, []int) {
 	var sources []Source
 	var transforms []int
 	for i, t := range c.Derivation.Transforms {

@@ -3,19 +3,22 @@ package runtime
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/flowctl/flowctl/pkg/catalog"
 	"github.com/flowctl/flowctl/pkg/doc"
 	"github.com/flowctl/flowctl/pkg/journal"
+	"github.com/flowctl/flowctl/pkg/schema"
 )
 
 // uuidPlaceholder stands in for a document's UUID while it is validated and combined, as Flow's
 // runtime does, so that schemas requiring /_meta/uuid accept it. The publisher replaces it.
 const uuidPlaceholder = "DocUUIDPlaceholder-329Bb50aa48EAa9ef"
 
-// collectionWriter validates and combines a transaction's documents for one collection, and routes
-// combined documents to the journal of their logical partition.
-type collectionWriter struct {
+// CollectionWriter validates and combines a transaction's documents for one collection, and routes
+// combined documents to the journal of their logical partition. Every task that writes a collection
+// (captures, derivations, ingests, the test runner) writes through one, so all name journals alike.
+type CollectionWriter struct {
 	coll       *catalog.BuiltCollection
 	partitions []partitionField
 	combiner   *doc.Combiner
@@ -26,7 +29,9 @@ type partitionField struct {
 	ptr   doc.Pointer
 }
 
-func newCollectionWriter(c *catalog.BuiltCollection, spillDir string) (*collectionWriter, error) {
+// NewCollectionWriter prepares a writer of collection c whose combiner spills to spillDir ("": the
+// system's temporary directory).
+func NewCollectionWriter(c *catalog.BuiltCollection, spillDir string) (*CollectionWriter, error) {
 	key, err := doc.KeyExtractors(c.WriteSchema.Shape(), c.Key)
 	if err != nil {
 		return nil, fmt.Errorf("collection %s: %w", c.Name, err)
@@ -35,23 +40,23 @@ func newCollectionWriter(c *catalog.BuiltCollection, spillDir string) (*collecti
 	if err != nil {
 		return nil, fmt.Errorf("collection %s: %w", c.Name, err)
 	}
-	w := &collectionWriter{coll: c, combiner: comb}
+	w := &CollectionWriter{coll: c, combiner: comb}
 	for _, f := range c.PartitionFields {
-		for _, p := range c.Projections {
-			if p.Field == f {
-				ptr, err := doc.ParsePointer(p.Ptr)
-				if err != nil {
-					return nil, fmt.Errorf("collection %s: partition %s: %w", c.Name, f, err)
-				}
-				w.partitions = append(w.partitions, partitionField{field: f, ptr: ptr})
-			}
+		i := slices.IndexFunc(c.Projections, func(p schema.Projection) bool { return p.Field == f })
+		if i < 0 {
+			return nil, fmt.Errorf("collection %s partitions on %s, which is not one of its projections", c.Name, f)
 		}
+		ptr, err := doc.ParsePointer(c.Projections[i].Ptr)
+		if err != nil {
+			return nil, fmt.Errorf("collection %s: partition %s: %w", c.Name, f, err)
+		}
+		w.partitions = append(w.partitions, partitionField{field: f, ptr: ptr})
 	}
 	return w, nil
 }
 
 // Add validates a document against the write schema and combines it by key.
-func (w *collectionWriter) Add(d any) error {
+func (w *CollectionWriter) Add(d any) error {
 	obj, ok := d.(map[string]any)
 	if !ok {
 		return fmt.Errorf("a document of %s must be a JSON object, not %s", w.coll.Name, abbreviate(d))
@@ -78,13 +83,13 @@ func (w *collectionWriter) Add(d any) error {
 }
 
 // Drain routes every combined document to its journal, in key order, and empties the writer.
-func (w *collectionWriter) Drain(fn func(journal.Document) error) error {
+func (w *CollectionWriter) Drain(fn func(journal.Document) error) error {
 	return w.combiner.Drain(false, func(d doc.Drained) error {
 		obj, ok := d.Doc.(map[string]any)
 		if !ok {
 			return fmt.Errorf("combined document of %s is not an object", w.coll.Name)
 		}
-		name, err := w.journalOf(obj)
+		name, err := w.JournalOf(obj)
 		if err != nil {
 			return err
 		}
@@ -92,8 +97,8 @@ func (w *collectionWriter) Drain(fn func(journal.Document) error) error {
 	})
 }
 
-// journalOf names the journal of a document's logical partition.
-func (w *collectionWriter) journalOf(obj map[string]any) (string, error) {
+// JournalOf names the journal of a document's logical partition.
+func (w *CollectionWriter) JournalOf(obj map[string]any) (string, error) {
 	values := make([]journal.PartitionValue, len(w.partitions))
 	for i, p := range w.partitions {
 		v, _ := p.ptr.Query(obj)
