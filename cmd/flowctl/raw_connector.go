@@ -192,22 +192,30 @@ func taskEndpoint(task string, e catalog.Endpoint) (connector.Endpoint, endpoint
 	default:
 		return ep, out, cliutil.Failuref("%s: task %s has neither a connector image nor a local command", e.Scope, task)
 	}
+	scope := e.Scope.URL
+	if ep.Local != nil {
+		scope = "" // a local command resolves its own paths, as develop runs it
+	}
 	var err error
-	if out.config, err = jsonOf(cfg); err != nil {
+	if out.config, err = jsonOf(cfg, scope); err != nil {
 		return ep, out, cliutil.Failuref("%s: the endpoint config of %s: %v", e.Scope, task, err)
 	}
 	return ep, out, nil
 }
 
-// jsonOf encodes a config or resource value; an absent one is an empty object.
-func jsonOf(v *catalog.FileOrInline) (json.RawMessage, error) {
+// jsonOf encodes a config value; an absent one is an empty object. Its relative `path` is
+// resolved as develop resolves it: against its own file, or else scopeURL ("" for none).
+func jsonOf(v *catalog.FileOrInline, scopeURL string) (json.RawMessage, error) {
 	if v == nil || v.Value == nil {
 		return json.RawMessage("{}"), nil
 	}
 	if _, isText := v.Value.(string); isText && v.URL != "" {
 		return nil, fmt.Errorf("%s is not a YAML or JSON file", v.URL)
 	}
-	return json.Marshal(v.Value)
+	if v.URL != "" {
+		scopeURL = v.URL
+	}
+	return json.Marshal(connector.ResolveRelativePath(v.Value, scopeURL))
 }
 
 func runRawDiscover(cmd *cobra.Command, f *Factory, opts *rawTaskOptions) error {
@@ -533,7 +541,9 @@ func (v *taskValidator) capture(c *catalog.BuiltCapture) []string {
 		if b.Def.Disable {
 			continue
 		}
-		coll, resource, err := v.bindingParts(b.Target, b.Resource)
+		// A capture resource's relative path is resolved as develop resolves it; a
+		// materialization's is the connector's own (relative to its configured directory).
+		coll, resource, err := v.bindingParts(b.Target, connector.ResolveRelativePath(b.Resource, c.Def.Endpoint.Scope.URL))
 		if err != nil {
 			return []string{fmt.Sprintf("capture %s binding %d (%s): %v", c.Name, len(scopes), b.Def.Target, err)}
 		}

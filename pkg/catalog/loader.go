@@ -41,6 +41,10 @@ func (l *loader) errorAt(p Position, code, hint, format string, args ...any) {
 	l.diags = append(l.diags, newDiagnostic(p, SeverityError, code, hint, fmt.Sprintf(format, args...)))
 }
 
+// resourceNoun names each kind of resource in messages. A config (endpoint or resource config,
+// lambda, migration, TypeScript module) is just a "file".
+var resourceNoun = map[ResourceKind]string{KindCatalog: "catalog file", KindJSONSchema: "schema file", KindConfig: "file", KindFixture: "fixture file"}
+
 // read fetches and parses one resource, reporting failures at `from` (the referring value), or at
 // the file itself for the root. It returns nil when the resource cannot be used.
 func (l *loader) read(u *url.URL, kind ResourceKind, from *Position, parse bool) *Resource {
@@ -54,10 +58,10 @@ func (l *loader) read(u *url.URL, kind ResourceKind, from *Position, parse bool)
 	}
 	data, err := fetch(l.ctx, u)
 	if err != nil {
-		what := map[ResourceKind]string{KindCatalog: "catalog", KindJSONSchema: "schema", KindConfig: "file", KindFixture: "fixture"}[kind]
+		what := resourceNoun[kind]
 		if errors.Is(err, fs.ErrNotExist) {
 			l.errorAt(at, "load.missing-file", "check the path, which is relative to the file that names it",
-				"%s file %s does not exist", what, displayName(key))
+				"%s %s does not exist", what, displayName(key))
 		} else {
 			l.errorAt(at, "load.fetch", "", "cannot read %s %s: %v", what, displayName(key), err)
 		}

@@ -35,7 +35,7 @@ var configSchema = json.RawMessage(`{
   "title": "Files",
   "type": "object",
   "properties": {
-    "path": {"type": "string", "title": "Path", "description": "A file, or a glob such as data/*.ndjson. Relative paths are relative to the working directory of the process."}
+    "path": {"type": "string", "title": "Path", "description": "A file, or a glob such as data/*.ndjson. A relative path is relative to the directory of the catalog file that declares it (flowctl resolves it before the connector runs)."}
   },
   "required": ["path"]
 }`)
@@ -46,7 +46,7 @@ var resourceSchema = json.RawMessage(`{
   "type": "object",
   "properties": {
     "stream": {"type": "string", "title": "Stream", "description": "Name of this binding's stream of records."},
-    "path": {"type": "string", "title": "Path", "description": "A file or glob read by this binding instead of the endpoint's path."},
+    "path": {"type": "string", "title": "Path", "description": "A file or glob read by this binding instead of the endpoint's path, relative to the directory of the catalog file that declares it."},
     "format": {"type": "string", "enum": ["ndjson", "json", "csv"], "title": "Format", "description": "How the files are written; by default, from each file's extension (.ndjson or .jsonl, .json, .csv)."}
   },
   "required": ["stream"]
