@@ -250,13 +250,8 @@ func (r *Reader) Discover(ctx context.Context) (bool, error) {
 // or the poll interval. It then looks for new journals.
 func (r *Reader) Wait(ctx context.Context) error {
 	sleep := r.opts.Poll
-	now := r.opts.Now()
-	for _, jr := range r.order {
-		if jr.head != nil {
-			if d := jr.readyAt.Sub(now); d < sleep {
-				sleep = max(d, 0)
-			}
-		}
+	if next, ok := r.NextReady(); ok {
+		sleep = min(sleep, max(next.Sub(r.opts.Now()), 0))
 	}
 	var wake <-chan struct{}
 	if r.opts.Wake != nil {

@@ -20,7 +20,7 @@ type derivation struct {
 	reader     *runtime.Reader
 	sources    []runtime.Source
 	transforms []int // the transform index of each source
-	router     *router
+	writer     *runtime.CollectionWriter
 	pub        *journal.Publisher
 	// pending are the clocks at which writes to its sources become readable (publish clock plus
 	// read delay), as Flow's test driver tracks them; none pending means nothing more to read.
@@ -28,39 +28,12 @@ type derivation struct {
 	discovered int // the runner's journal generation the reader last discovered
 }
 
-// deriveSources are the reads of a derivation's enabled transforms, and each one's transform
-// index, as the runtime's derivation shard reads them (pkg/runtime keeps its own unexported).
-func deriveSources(c *catalog.BuiltCollection) ([]runtime.Source, []int) {
-	var sources []runtime.Source
-	var transforms []int
-	for i, t := range c.Derivation.Transforms {
-		if t.Disable {
-			continue
-		}
-		var sel *journal.Selector
-		if t.Partitions != nil {
-			sel = &journal.Selector{Include: t.Partitions.Include, Exclude: t.Partitions.Exclude}
-		}
-		sources = append(sources, runtime.Source{
-			Collection: t.Source.Name,
-			ReadSuffix: "derive/" + c.Name + "/" + t.Name,
-			Partitions: sel,
-			NotBefore:  t.NotBefore,
-			NotAfter:   t.NotAfter,
-			ReadDelay:  t.ReadDelay,
-			Priority:   t.Priority,
-		})
-		transforms = append(transforms, i)
-	}
-	return sources, transforms
-}
-
 // openDerivation opens the engine (in memory) and the reader of a SQLite derivation.
 func (r *Runner) openDerivation(ctx context.Context, c *catalog.BuiltCollection, producer journal.ProducerID) (*derivation, error) {
 	if c.Derivation.Def == nil || c.Derivation.Def.Using.SQLite == nil {
 		return nil, fmt.Errorf("derivation %s does not use SQLite; flowctl test runs only SQLite derivations", c.Name)
 	}
-	rt, err := newRouter(c)
+	writer, err := r.writer(c)
 	if err != nil {
 		return nil, err
 	}
@@ -68,8 +41,8 @@ func (r *Runner) openDerivation(ctx context.Context, c *catalog.BuiltCollection,
 	if err != nil {
 		return nil, err
 	}
-	d := &derivation{engine: engine, router: rt, pub: journal.NewPublisher(r.client, producer, 0, r.now)}
-	d.sources, d.transforms = deriveSources(c)
+	d := &derivation{engine: engine, writer: writer, pub: journal.NewPublisher(r.client, producer, 0, r.now)}
+	d.sources, d.transforms = runtime.DeriveSources(c)
 	if d.reader, err = r.newReader(ctx, d.sources); err != nil {
 		engine.Close()
 		return nil, fmt.Errorf("derivation %s: %w", c.Name, err)
@@ -120,19 +93,14 @@ func (r *Runner) transaction(ctx context.Context, d *derivation) (bool, error) {
 	}
 	var out []journal.Document
 	err := d.engine.Drain(func(published map[string]any) error {
-		j, err := d.router.journalOf(published)
+		j, err := d.writer.JournalOf(published)
 		out = append(out, journal.Document{Journal: j, Doc: published})
 		return err
 	})
 	if err != nil {
 		return false, err
 	}
-	commit := func(acks []journal.Append) error {
-		cp := runtime.ShardCheckpoint{Sources: d.reader.Checkpoint(), AckIntents: map[string][]byte{},
-			Producer: d.pub.Producer(), Clock: d.pub.Clock()}
-		for _, a := range acks {
-			cp.AckIntents[a.Journal] = a.Content
-		}
+	commit := func(cp *runtime.ShardCheckpoint) error {
 		b, err := json.Marshal(cp)
 		if err != nil {
 			return err
@@ -145,5 +113,5 @@ func (r *Runner) transaction(ctx context.Context, d *derivation) (bool, error) {
 		}
 		return nil
 	}
-	return true, r.publish(ctx, d.pub, out, commit)
+	return true, r.publish(ctx, d.pub, out, &runtime.ShardCheckpoint{Sources: d.reader.Checkpoint()}, commit)
 }

@@ -164,19 +164,22 @@ func ignoreEnough(err error) error {
 func (r *Runner) ingestFixture(ctx context.Context, txn []FixtureDoc) error {
 	docs := make([]journal.Document, 0, len(txn))
 	for i, fd := range txn {
-		rt := r.routers[fd.Collection]
-		if rt == nil {
+		c := r.built.Collection(fd.Collection)
+		if c == nil {
 			return fmt.Errorf("document %d: %s is not a collection of the catalog", i, fd.Collection)
 		}
-		c := r.built.Collection(fd.Collection)
+		w, err := r.writer(c)
+		if err != nil {
+			return err
+		}
 		if err := c.WriteSchema.Validate(fd.Doc); err != nil {
 			return fmt.Errorf("document %d does not fit collection %s: %w", i, fd.Collection, err)
 		}
-		name, err := rt.journalOf(fd.Doc)
+		name, err := w.JournalOf(fd.Doc)
 		if err != nil {
 			return fmt.Errorf("document %d: %w", i, err)
 		}
 		docs = append(docs, journal.Document{Journal: name, Doc: fd.Doc})
 	}
-	return r.publish(ctx, r.ingest, docs, nil)
+	return r.publish(ctx, r.ingest, docs, nil, nil)
 }

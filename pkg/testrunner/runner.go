@@ -55,7 +55,7 @@ type Runner struct {
 	// documents readable, to the next pending read.
 	clock       journal.Clock
 	ingest      *journal.Publisher
-	routers     map[string]*router
+	writers     map[string]*runtime.CollectionWriter // by collection, made on first use
 	derivations []*derivation
 	verified    map[string]*collectionRead
 	// journals counts journals created; readers look for new ones when it changed.
@@ -101,15 +101,8 @@ func newRunner(ctx context.Context, built *catalog.Built, cfg runnerConfig) (*Ru
 		cfg.reads = cfg.writes
 	}
 	r := &Runner{built: built, client: cfg.writes, reads: cfg.reads, clock: journal.NewClock(cfg.start),
-		routers: map[string]*router{}, verified: map[string]*collectionRead{}, journals: map[string]bool{}}
+		writers: map[string]*runtime.CollectionWriter{}, verified: map[string]*collectionRead{}, journals: map[string]bool{}}
 	r.ingest = journal.NewPublisher(r.client, ingestProducer, 0, r.now)
-	for _, c := range built.Collections {
-		rt, err := newRouter(c)
-		if err != nil {
-			return nil, err
-		}
-		r.routers[c.Name] = rt
-	}
 	for _, c := range built.Collections {
 		if c.Derivation == nil || (cfg.only != "" && c.Name != cfg.only) {
 			continue
@@ -141,6 +134,20 @@ func newRunner(ctx context.Context, built *catalog.Built, cfg runnerConfig) (*Ru
 		}
 	}
 	return r, nil
+}
+
+// writer is the writer of collection c: it validates and combines documents under the write
+// schema and names their journals as the runtime does. Draining it empties it for the next use.
+func (r *Runner) writer(c *catalog.BuiltCollection) (*runtime.CollectionWriter, error) {
+	if w := r.writers[c.Name]; w != nil {
+		return w, nil
+	}
+	w, err := runtime.NewCollectionWriter(c, "")
+	if err != nil {
+		return nil, err
+	}
+	r.writers[c.Name] = w
+	return w, nil
 }
 
 // now is the synthetic clock as time, for publishers and readers.
@@ -257,74 +264,53 @@ func (r *Runner) RunTest(ctx context.Context, t *catalog.BuiltTest) (Result, err
 // ingestStep combines the step's documents by key under the write schema and commits them as
 // one transaction.
 func (r *Runner) ingestStep(ctx context.Context, step *catalog.BuiltTestStep) error {
-	c := step.Collection
-	key, err := doc.KeyExtractors(c.WriteSchema.Shape(), c.Key)
+	w, err := r.writer(step.Collection)
 	if err != nil {
 		return err
 	}
-	combiner, err := doc.NewCombiner(doc.CombinerSpec{Key: key, Schema: c.WriteSchema})
-	if err != nil {
-		return err
-	}
-	for i, d := range step.Documents {
-		// The combiner owns what it is given; the step's documents stay as written.
+	for _, d := range step.Documents {
+		// The writer owns what it is given; the step's documents stay as written.
 		copied, err := doc.Decode(doc.Append(nil, d))
 		if err == nil {
-			err = combiner.Add(copied)
+			err = w.Add(copied)
 		}
-		if err != nil {
-			return fmt.Errorf("document %d: %w", i, err)
-		}
-	}
-	var docs []journal.Document
-	err = combiner.Drain(false, func(d doc.Drained) error {
-		obj, ok := d.Doc.(map[string]any)
-		if !ok {
-			return fmt.Errorf("document %s is not a JSON object", doc.Append(nil, d.Doc))
-		}
-		name, err := r.routers[c.Name].journalOf(obj)
-		docs = append(docs, journal.Document{Journal: name, Doc: obj})
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	return r.publish(ctx, r.ingest, docs, nil)
-}
-
-// publish is a shard's commit, as the runtime does it: append the documents with CONTINUE flags,
-// commit (given the ACK intents, if commit is set), then append the ACKs that make them
-// readable. Derivations reading a collection written then have a read pending.
-func (r *Runner) publish(ctx context.Context, pub *journal.Publisher, docs []journal.Document,
-	commit func(acks []journal.Append) error) error {
-	if len(docs) > 0 {
-		appends, err := pub.Stage(docs)
 		if err != nil {
 			return err
 		}
-		for _, a := range appends {
-			if !r.journals[a.Journal] {
-				r.journals[a.Journal] = true
-				r.generation++
-			}
-		}
-		if err := r.client.Append(ctx, appends); err != nil {
-			return fmt.Errorf("appending documents: %w", err)
+	}
+	var docs []journal.Document
+	if err := w.Drain(func(d journal.Document) error { docs = append(docs, d); return nil }); err != nil {
+		return err
+	}
+	return r.publish(ctx, r.ingest, docs, nil, nil)
+}
+
+// publish commits a transaction as a shard does (runtime.CommitTransaction; cp and commit are nil
+// for an ingest), moves the clock past it, and notes a read pending for each derivation reading a
+// collection it wrote.
+func (r *Runner) publish(ctx context.Context, pub *journal.Publisher, docs []journal.Document,
+	cp *runtime.ShardCheckpoint, commit func(*runtime.ShardCheckpoint) error) error {
+	for _, d := range docs {
+		if !r.journals[d.Journal] {
+			r.journals[d.Journal] = true
+			r.generation++
 		}
 	}
-	last := pub.Clock() // of the last document
-	acks := pub.AckIntents()
-	if commit != nil {
-		if err := commit(acks); err != nil {
-			return fmt.Errorf("committing: %w", err)
-		}
-	}
-	if len(acks) > 0 {
-		if err := r.client.Append(ctx, acks); err != nil {
-			return fmt.Errorf("appending ACKs: %w", err)
-		}
+	if _, err := runtime.CommitTransaction(ctx, r.client, pub, docs, cp, commit); err != nil {
+		return err
 	}
 	r.clock = max(r.clock, pub.Clock())
+	if len(docs) == 0 {
+		return nil
+	}
+	// Reads are pending from the transaction's last document, stamped by the publisher.
+	meta, _ := docs[len(docs)-1].Doc["_meta"].(map[string]any)
+	uuid, _ := meta["uuid"].(string)
+	stamped, err := journal.ParseUUID(uuid)
+	if err != nil {
+		return fmt.Errorf("published document without its UUID: %w", err)
+	}
+	last := stamped.Clock()
 	written := map[string]bool{}
 	for _, d := range docs {
 		if name, ok := collectionOf(d.Journal); ok {
