@@ -151,6 +151,32 @@ func (l *Local) AddCollection(spec CollectionSpec) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.collections[spec.PartitionTemplate] = spec
+	return l.updateJournalsLocked(spec)
+}
+
+// updateJournalsLocked gives the collection's existing journals its current fragment settings,
+// in memory and in their journal.json: a journal keeps the settings it was created with
+// otherwise, as Gazette's would if its spec were never re-applied. A new codec applies from
+// each journal's next fragment: a spool holding content keeps the codec it began with.
+func (l *Local) updateJournalsLocked(spec CollectionSpec) error {
+	codec, err := ParseCodec(spec.Fragments.CompressionCodec)
+	if err != nil {
+		return err
+	}
+	for _, j := range l.journals {
+		if j.info.Template != spec.PartitionTemplate || j.info.Fragments == spec.Fragments {
+			continue
+		}
+		info := j.info
+		info.Fragments = spec.Fragments
+		if err := writeFileSynced(filepath.Join(j.dir, journalInfoFile), info); err != nil {
+			return fmt.Errorf("journal %s: %w", info.Name, err)
+		}
+		j.info.Fragments, j.codec = spec.Fragments, codec
+		if j.spool != nil && j.spool.end == j.spool.begin {
+			j.spool.codec = codec // nothing written (or compressed) with the old one yet
+		}
+	}
 	return nil
 }
 
@@ -291,7 +317,7 @@ func digestFrames(appends []Append, journals []*localJournal) {
 	for i, a := range appends {
 		s := journals[i].spool
 		s.addToSum(a.Content)
-		s.compressAppend(journals[i].codec, a.Content)
+		s.compressAppend(s.codec, a.Content)
 	}
 }
 
@@ -415,6 +441,7 @@ func (l *Local) recoverJournalLocked(info JournalInfo, dir string) (*localJourna
 		if err != nil {
 			return nil, fmt.Errorf("journal %s: %w", info.Name, err)
 		}
+		s.codec = codec
 		switch {
 		case s.end > s.begin && s.end <= head && s.begin >= fragmentCoverBegin(frags, s.end):
 			// Persisted already: drop the copy.
@@ -444,6 +471,7 @@ func (l *Local) recoverJournalLocked(info JournalInfo, dir string) (*localJourna
 		if j.spool, err = createSpool(dir, head); err != nil {
 			return nil, fmt.Errorf("journal %s: %w", info.Name, err)
 		}
+		j.spool.codec = codec
 	}
 	if err := syncDir(dir); err != nil {
 		return nil, err

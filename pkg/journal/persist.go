@@ -48,6 +48,7 @@ func (l *Local) rollLocked(j *localJournal) error {
 	if err != nil {
 		return fmt.Errorf("journal %s: %w", j.info.Name, err)
 	}
+	next.codec = j.codec
 	j.rolled = append(j.rolled, s)
 	j.spool = next
 	l.kickPersister()
@@ -119,7 +120,7 @@ func (l *Local) persistSpool(ctx context.Context, j *localJournal, s *spool) err
 		Journal:     j.info.Name,
 		Begin:       s.begin,
 		End:         s.end,
-		Codec:       j.codec,
+		Codec:       s.codec,
 		PathPostfix: PathPostfix(s.firstAppend),
 	}
 	copy(frag.Sum[:], s.sum.Sum(nil))
@@ -131,7 +132,7 @@ func (l *Local) persistSpool(ctx context.Context, j *localJournal, s *spool) err
 			_, err := io.Copy(w, compressed)
 			return err
 		}
-		return compressSpool(j.codec, s, w)
+		return compressSpool(s.codec, s, w)
 	})
 	s.dropScratch()
 	if err != nil {
@@ -170,7 +171,9 @@ func compressSpool(codec Codec, s *spool, w io.Writer) error {
 
 // applyRetention removes fragments persisted longer ago than the journal's retention.
 func (l *Local) applyRetention(ctx context.Context, j *localJournal) error {
+	l.mu.Lock() // AddCollection may be changing it
 	keep := j.info.Fragments.Retention
+	l.mu.Unlock()
 	fs, ok := j.store.(*fileStore)
 	if keep == 0 || !ok {
 		return nil

@@ -43,6 +43,9 @@ type spool struct {
 	firstAppend time.Time
 	sum         hash.Hash // SHA-1 of the content so far.
 	scratch     *scratch  // Content compressed so far, if any.
+	// codec writes this spool's fragment. It is fixed when the spool starts, so a collection's
+	// changed compressionCodec applies from the next spool and never mixes within a fragment.
+	codec Codec
 
 	// written is size, published for syncs that run without the Local's lock.
 	written atomic.Int64
