@@ -53,9 +53,12 @@ func Run(ctx context.Context, opts Options) ([]runtime.TaskStats, error) {
 	if err := addCollections(local, opts.Built); err != nil {
 		return nil, err
 	}
+	if err := addOpsCollections(local, opts.Built); err != nil {
+		return nil, err
+	}
 	rt := runtime.New(runtime.Options{Built: opts.Built, Client: local, DataDir: opts.DataDir,
 		Logger: opts.Logger, OpenDerive: opts.OpenDerive, RestartCaptures: !opts.ExitWhenIdle,
-		StopOnFailure: opts.ExitWhenIdle})
+		StopOnFailure: opts.ExitWhenIdle, WriteOps: true})
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

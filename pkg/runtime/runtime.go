@@ -32,12 +32,16 @@ type Options struct {
 	// StopOnFailure makes a task's failure stop every task (draining them) and Run return it,
 	// instead of restarting the task: a run to completion (develop --exit-when-idle) must end.
 	StopOnFailure bool
+	// WriteOps writes every task's logs and stats to the ops collections (OpsLogsCollection,
+	// OpsStatsCollection), which Client must know (OpsCollectionSpecs).
+	WriteOps bool
 }
 
 // Runtime runs every enabled task of a built catalog as a shard. Update replaces the catalog
 // while it runs.
 type Runtime struct {
 	opts     Options
+	ops      *opsSink // nil without Options.WriteOps
 	notifier *Notifier
 	client   journal.Client // notifies notifier on every append
 	ingestMu sync.Mutex
@@ -71,10 +75,12 @@ func New(opts Options) *Runtime {
 	if opts.DrainTimeout <= 0 {
 		opts.DrainTimeout = 30 * time.Second
 	}
+	ops, logger := opsFor(opts)
+	opts.Logger = logger
 	n := NewNotifier()
 	env := &shardEnv{built: opts.Built, client: NotifyingClient{Client: opts.Client, Notifier: n}, notifier: n,
 		dataDir: opts.DataDir, now: opts.Now, logger: opts.Logger, openDerive: opts.OpenDerive}
-	return &Runtime{opts: opts, env: env, notifier: n, client: env.client, tasks: tasksOf(env)}
+	return &Runtime{opts: opts, ops: ops, env: env, notifier: n, client: env.client, tasks: tasksOf(env)}
 }
 
 // Client is the runtime's journal client: appends through it wake the runtime's readers at once.
@@ -86,6 +92,7 @@ func (r *Runtime) Client() journal.Client { return r.client }
 // back-off, or with StopOnFailure stops the run, and Run returns its error. Run also returns
 // once every task has ended by itself (finite captures without RestartCaptures).
 func (r *Runtime) Run(ctx context.Context) error {
+	defer r.ops.runWhile(r.Stats)() // last: after the tasks' final commits
 	ctx, fail := context.WithCancelCause(ctx)
 	defer fail(nil)
 	shardCtx, cancelIO := context.WithCancel(context.WithoutCancel(ctx))
@@ -177,6 +184,7 @@ func (r *Runtime) Update(built *catalog.Built) {
 		stopping = append(stopping, t)
 	}
 	r.tasks, r.env = next, &env
+	r.ops.setCatalog(built)
 	r.mu.Unlock()
 
 	for _, t := range stopping {
