@@ -270,6 +270,9 @@ type discoverMerge struct {
 	existing map[string]bool
 	schemas  map[string][]byte // schema files to write, by path
 	report   []string
+	// changed is set once a binding or collection is added: only then is the catalog file rewritten,
+	// so that a discovery that finds nothing new leaves the user's formatting alone.
+	changed bool
 }
 
 func newDiscoverMerge(cat *catalog.Catalog, capture *catalog.Capture, pointers []string) (*discoverMerge, error) {
@@ -353,6 +356,7 @@ func (m *discoverMerge) add(d *connector.DiscoveredBinding) error {
 	m.bindings.Style = 0 // `bindings: []` grows into a block sequence
 	m.bindings.Content = append(m.bindings.Content, binding)
 	m.report = append(m.report, fmt.Sprintf("added binding of %s to %s", d.RecommendedName, collection))
+	m.changed = true
 
 	if slices.ContainsFunc(m.cat.Collections, func(c *catalog.Collection) bool { return c.Name == collection }) {
 		m.report = append(m.report, fmt.Sprintf("kept collection %s", collection))
@@ -397,11 +401,15 @@ func (m *discoverMerge) addCollection(collection string, d *connector.Discovered
 	setMappingValue(def, "key", key)
 	setMappingValue(collections, collection, def)
 	m.report = append(m.report, fmt.Sprintf("added collection %s with schema %s", collection, rel))
+	m.changed = true
 	return nil
 }
 
-// write saves the schema files, then the catalog file, each atomically.
+// write saves the schema files, then the catalog file if it changed, each atomically.
 func (m *discoverMerge) write() error {
+	if !m.changed {
+		return nil
+	}
 	for path, content := range m.schemas {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return err
