@@ -22,16 +22,17 @@ type DataPlaneOptions struct {
 	Logger  *slog.Logger
 	// Backoff is the first delay before a failed task restarts (runtime.Options.Backoff).
 	Backoff time.Duration
-	// DrainTimeout bounds how long a restart waits for tasks to commit their transactions in progress.
+	// DrainTimeout bounds how long a changed or deleted task may take to commit its transaction in progress.
 	DrainTimeout time.Duration
 	// OpenDerive opens derivation engines (default: pkg/runtime/derive's SQLite engine).
 	OpenDerive runtime.OpenDeriveEngine
 }
 
 // RuntimeDataPlane runs every enabled capture, derivation and materialization of the live catalog
-// with pkg/runtime. Each publication restarts the runtime over the new live catalog: shards drain
-// their transactions on stop and resume from their recovery stores, so a restart loses and repeats
-// nothing, and tasks the publication deleted are simply not started again.
+// with pkg/runtime. Each publication updates the running catalog in place (runtime.Update): only
+// the tasks it added, changed or deleted start or stop, so a publication touching one task does not
+// pause the others. Changed tasks drain their transactions and resume from their recovery stores,
+// so an update loses and repeats nothing.
 type RuntimeDataPlane struct {
 	store    *Store
 	opts     DataPlaneOptions
@@ -99,10 +100,11 @@ func (d *RuntimeDataPlane) Wait() error {
 	return d.journals.Close()
 }
 
-// loop runs the live catalog, and runs it again after each reload request, until ctx ends.
+// loop runs the live catalog, and updates it after each reload request, until ctx ends.
 func (d *RuntimeDataPlane) loop(ctx context.Context) {
 	defer close(d.done)
-	stop := func() {} // stops the running runtime and waits for its drain
+	var rt *runtime.Runtime // running, or nil while the catalog has no task
+	stop := func() {}       // stops rt and waits for its drain
 	defer func() { stop() }()
 	for {
 		select {
@@ -122,15 +124,23 @@ func (d *RuntimeDataPlane) loop(ctx context.Context) {
 			d.setStatus(func(s *dataPlaneState) { s.err = err })
 			continue
 		}
-		stop()
-		rt, err := d.newRuntime(built)
-		if err != nil {
-			d.opts.Logger.Error("cannot run the live catalog", "error", err)
+		if err := d.addCollections(built); err != nil {
+			d.opts.Logger.Error("cannot run the live catalog; the data plane keeps running the previous one", "error", err)
 			d.setStatus(func(s *dataPlaneState) { s.err, s.appliedPubID = err, max(newest, wanted) })
-			stop = func() {}
 			continue
 		}
-		stop = d.run(ctx, rt)
+		if rt == nil {
+			rt = d.newRuntime(built)
+			stop = d.run(ctx, rt)
+		} else {
+			rt.Update(built)
+		}
+		// A runtime without tasks would return from Run by itself and start nothing on a later
+		// Update: stop it, and start afresh when tasks come back.
+		if len(rt.Stats()) == 0 {
+			stop()
+			rt, stop = nil, func() {}
+		}
 		d.setStatus(func(s *dataPlaneState) { s.err, s.appliedPubID = nil, max(newest, wanted) })
 		d.opts.Logger.Info("data plane running the live catalog", "publication", newest,
 			"captures", len(built.Captures), "materializations", len(built.Materializations))

@@ -64,13 +64,19 @@ func firstErrors(diags catalog.Diagnostics, n int) string {
 	return strings.Join(msgs, "; ")
 }
 
-// newRuntime registers the catalog's collections with the journals and prepares a runtime over them.
-func (d *RuntimeDataPlane) newRuntime(built *catalog.Built) (*runtime.Runtime, error) {
+// addCollections registers the catalog's collections with the journals, as the runtime needs before
+// it runs or updates to the catalog.
+func (d *RuntimeDataPlane) addCollections(built *catalog.Built) error {
 	for _, c := range built.Collections {
 		if err := d.journals.AddCollection(journal.CollectionSpec{Name: c.Name, PartitionFields: c.PartitionFields}); err != nil {
-			return nil, fmt.Errorf("collection %s: %w", c.Name, err)
+			return fmt.Errorf("collection %s: %w", c.Name, err)
 		}
 	}
+	return nil
+}
+
+// newRuntime prepares a runtime of the catalog over the data plane's journals.
+func (d *RuntimeDataPlane) newRuntime(built *catalog.Built) *runtime.Runtime {
 	return runtime.New(runtime.Options{Built: built, Client: d.journals, DataDir: d.opts.DataDir, Logger: d.opts.Logger,
-		OpenDerive: d.opts.OpenDerive, RestartCaptures: true, Backoff: d.opts.Backoff, DrainTimeout: d.opts.DrainTimeout}), nil
+		OpenDerive: d.opts.OpenDerive, RestartCaptures: true, Backoff: d.opts.Backoff, DrainTimeout: d.opts.DrainTimeout})
 }

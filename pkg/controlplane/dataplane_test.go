@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/flowctl/flowctl/pkg/connector/capture/helloworld"
 	"github.com/flowctl/flowctl/pkg/controlplane/api"
 )
 
@@ -143,4 +144,71 @@ func tokenOf(t testing.TB, s *Store, user string, grants ...string) string {
 		t.Fatal(err)
 	}
 	return tok.Secret
+}
+
+// greetingsCapture is a source-hello-world capture of rate greetings a second into collection.
+func greetingsCapture(collection string, rate int) json.RawMessage {
+	return mustJSON(map[string]any{
+		"endpoint": map[string]any{"connector": map[string]any{"image": "ghcr.io/estuary/source-hello-world:dev",
+			"config": map[string]any{"rate": rate}}},
+		"bindings": []any{map[string]any{"resource": map[string]any{"name": "greetings"}, "target": collection}},
+	})
+}
+
+// TestDataPlaneRestartsOnlyChangedTasks publishes a change to one capture: it restarts, while the
+// other capture keeps running (its commits go on from where they were, with no restart).
+func TestDataPlaneRestartsOnlyChangedTasks(t *testing.T) {
+	s, err := OpenStore(context.Background(), backends[0].url(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	d, err := StartDataPlane(ctx, s, DataPlaneOptions{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cancel(); _ = d.Wait() }()
+	cp := New(s, nil)
+	cp.DataPlane = d
+	alice := principal(t, s, "alice", "acmeCo/=admin")
+	greeting := collectionWith(map[string]any{"key": []string{"/message"}, "schema": map[string]any{"type": "object",
+		"required": []string{"message"}, "properties": map[string]any{"message": map[string]any{"type": "string"}}}})
+	mustPublish(t, cp, alice,
+		api.DraftSpec{CatalogName: "acmeCo/a", SpecType: api.Collection, Spec: greeting},
+		api.DraftSpec{CatalogName: "acmeCo/b", SpecType: api.Collection, Spec: greeting},
+		api.DraftSpec{CatalogName: "acmeCo/cap-a", SpecType: api.Capture, Spec: greetingsCapture("acmeCo/a", 50)},
+		api.DraftSpec{CatalogName: "acmeCo/cap-b", SpecType: api.Capture, Spec: greetingsCapture("acmeCo/b", 50)})
+
+	stats := func() map[string]TaskStatus {
+		out := map[string]TaskStatus{}
+		for _, task := range d.Status(alice).Tasks {
+			out[task.Task] = task
+		}
+		return out
+	}
+	waitFor := func(what string, cond func(map[string]TaskStatus) bool) map[string]TaskStatus {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			if st := stats(); cond(st) {
+				return st
+			} else if time.Now().After(deadline) {
+				t.Fatalf("%s: not after 30s; tasks %+v", what, st)
+			}
+		}
+	}
+	before := waitFor("both captures commit", func(st map[string]TaskStatus) bool {
+		return st["acmeCo/cap-a"].Commits > 1 && st["acmeCo/cap-b"].Commits > 1
+	})
+	pub := mustPublish(t, cp, alice, api.DraftSpec{CatalogName: "acmeCo/cap-b", SpecType: api.Capture, Spec: greetingsCapture("acmeCo/b", 60)})
+	after := waitFor("the publication is applied", func(map[string]TaskStatus) bool {
+		st := d.Status(alice)
+		return st.AppliedPubID >= pub.ID && st.PendingPubID == ""
+	})
+	if a := after["acmeCo/cap-a"]; a.Restarts != 0 || a.Commits < before["acmeCo/cap-a"].Commits {
+		t.Errorf("the unchanged capture was restarted: %d restarts, %d commits (%d before)", a.Restarts, a.Commits, before["acmeCo/cap-a"].Commits)
+	}
+	if b := after["acmeCo/cap-b"]; b.Restarts != 1 {
+		t.Errorf("the changed capture restarted %d times, want 1", b.Restarts)
+	}
 }
