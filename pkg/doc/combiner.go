@@ -44,6 +44,7 @@ type Combiner struct {
 	held    int64 // estimated bytes of entries
 	spill   *spillFile
 	idBuf   []byte
+	red     reducer // reused, so its path and scratch are allocated once
 }
 
 // entry holds the documents of one key. Usually docs has one document; it has more only when a
@@ -119,7 +120,7 @@ func (c *Combiner) add(doc any, front bool) error {
 // reduceInto reduces doc (later) into e.
 func (c *Combiner) reduceInto(e *entry, doc any, ann *schema.Annotation) error {
 	last := len(e.docs) - 1
-	out, deleted, err := ReduceRoot(e.docs[last], doc, true, ann, e.front)
+	out, deleted, err := c.reduce(e.docs[last], true, doc, ann, e.front)
 	switch {
 	case errors.Is(err, ErrNotAssociative) && !e.front:
 		e.docs = append(e.docs, doc) // keep both until a full reduction
@@ -241,16 +242,22 @@ func (c *Combiner) reduceFully(e *entry) error {
 				return combinedInvalid(err)
 			}
 		}
-		r := reducer{full: true}
-		out, deleted, err := r.node(acc, i > 0, d, ann)
+		out, deleted, err := c.reduce(acc, i > 0, d, ann, true)
 		if err != nil {
 			return fmt.Errorf("reducing documents of key %s: %w", excerpt(e.key), err)
 		}
 		acc, e.deleted = out, deleted
-		changed = changed || r.changed
+		changed = changed || c.red.changed
 	}
 	e.docs, e.ann, e.reduced = []any{acc}, nil, changed
 	return nil
+}
+
+// reduce is ReduceRoot with the Combiner's reused reducer; afterwards c.red.changed says
+// whether the reduction changed a document reduced alone.
+func (c *Combiner) reduce(lhs any, lhsOK bool, rhs any, ann *schema.Annotation, full bool) (any, bool, error) {
+	c.red = reducer{full: full, path: c.red.path[:0]}
+	return c.red.reduce(lhs, lhsOK, rhs, ann)
 }
 
 // combinedInvalid marks a validation error of a document the combiner reduced, as Flow words it.

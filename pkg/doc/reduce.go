@@ -64,7 +64,7 @@ func Reduce(lhs, rhs any, lhsExists bool, ann *schema.Annotation, full bool) (an
 // (a root `delete: true` strategy); the document itself is still returned.
 func ReduceRoot(lhs, rhs any, lhsExists bool, ann *schema.Annotation, full bool) (doc any, deleted bool, err error) {
 	r := reducer{full: full}
-	return r.node(lhs, lhsExists, rhs, ann)
+	return r.reduce(lhs, lhsExists, rhs, ann)
 }
 
 // reducer walks the LHS and RHS together. path is the current location, kept for errors.
@@ -78,6 +78,42 @@ type reducer struct {
 	// rebuilt records that a reduction built a new value that may differ from its RHS in form
 	// without changing what it means (a set's terms), so a value reduced alone is copied.
 	rebuilt bool
+	// sorted visits object properties in name order. Results do not depend on the order, only
+	// which error is reported first does, so properties are visited in (cheaper) map order and
+	// a failed reduction is repeated sorted to report the error Flow reports.
+	sorted bool
+}
+
+// reduce reduces rhs into lhs at the root, reporting the error at the first location in
+// property order if the reduction fails.
+func (r *reducer) reduce(lhs any, lhsOK bool, rhs any, ann *schema.Annotation) (any, bool, error) {
+	changed, rebuilt := r.changed, r.rebuilt
+	out, deleted, err := r.node(lhs, lhsOK, rhs, ann)
+	if err != nil && !r.sorted {
+		r.sorted, r.path, r.changed, r.rebuilt = true, r.path[:0], changed, rebuilt
+		out, deleted, err = r.node(lhs, lhsOK, rhs, ann)
+		r.sorted = false
+	}
+	return out, deleted, err
+}
+
+// eachProperty calls fn with every property of m, sorted by name when r.sorted, stopping at
+// the first error.
+func (r *reducer) eachProperty(m map[string]any, fn func(prop string, v any) error) error {
+	if r.sorted {
+		for _, prop := range sortedKeys(m) {
+			if err := fn(prop, m[prop]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for prop, v := range m {
+		if err := fn(prop, v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 var lastWriteWins = &schema.Reduce{Strategy: schema.LastWriteWins, Associative: true}
@@ -206,7 +242,7 @@ func (r *reducer) merge(lhs any, lhsOK bool, rhs any, ann *schema.Annotation, ke
 	return nil, r.fail(ErrNotAssociative, lhs, lhsOK, rhs)
 }
 
-// mergeObjects reduces rhs's properties into lhs (nil: reduce rhs alone), in property order.
+// mergeObjects reduces rhs's properties into lhs (nil: reduce rhs alone).
 // It builds a new object: when a reduction fails as not associative, the combiner keeps the LHS
 // as it was.
 func (r *reducer) mergeObjects(lhs, rhs map[string]any, ann *schema.Annotation) (any, error) {
@@ -217,17 +253,21 @@ func (r *reducer) mergeObjects(lhs, rhs map[string]any, ann *schema.Annotation) 
 	for k, v := range lhs {
 		out[k] = v
 	}
-	for _, prop := range sortedKeys(rhs) {
+	err := r.eachProperty(rhs, func(prop string, rv any) error {
 		lv, lok := lhs[prop]
-		v, deleted, err := r.child(prop, lv, lok, rhs[prop], ann)
-		if err != nil {
-			return nil, err
-		}
-		if deleted {
+		v, deleted, err := r.child(prop, lv, lok, rv, ann)
+		switch {
+		case err != nil:
+			return err
+		case deleted:
 			delete(out, prop)
-		} else {
+		default:
 			out[prop] = v
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

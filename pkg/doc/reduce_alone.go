@@ -22,17 +22,17 @@ func (r *reducer) childAlone(token string, v any, ann *schema.Annotation) (out a
 	return out, differs, deleted, err
 }
 
-// mergeObjectAlone reduces rhs's properties alone, in property order (so errors are reported
-// deterministically), copying rhs at the first property that differs.
+// mergeObjectAlone reduces rhs's properties alone, copying rhs at the first property that
+// differs.
 func (r *reducer) mergeObjectAlone(rhs map[string]any, ann *schema.Annotation) (any, error) {
 	var out map[string]any
-	for _, prop := range sortedKeys(rhs) {
-		v, differs, deleted, err := r.childAlone(prop, rhs[prop], ann)
+	err := r.eachProperty(rhs, func(prop string, rv any) error {
+		v, differs, deleted, err := r.childAlone(prop, rv, ann)
 		switch {
 		case err != nil:
-			return nil, err
+			return err
 		case !differs:
-			continue
+			return nil
 		case out == nil:
 			out = maps.Clone(rhs)
 		}
@@ -41,8 +41,12 @@ func (r *reducer) mergeObjectAlone(rhs map[string]any, ann *schema.Annotation) (
 		} else {
 			out[prop] = v
 		}
-	}
-	if out == nil {
+		return nil
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case out == nil:
 		return rhs, nil
 	}
 	return out, nil
