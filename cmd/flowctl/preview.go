@@ -2,14 +2,18 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/flowctl/flowctl/internal/cliutil"
+	"github.com/flowctl/flowctl/pkg/catalog"
 	"github.com/flowctl/flowctl/pkg/doc"
 	"github.com/flowctl/flowctl/pkg/journal"
+	"github.com/flowctl/flowctl/pkg/runtime"
 	"github.com/flowctl/flowctl/pkg/testrunner"
 )
 
@@ -27,21 +31,29 @@ type previewOptions struct {
 func newPreviewCmd(f *Factory) *cobra.Command {
 	opts := &previewOptions{}
 	cmd := &cobra.Command{
-		Use:   "preview --source FILE|URL --name DERIVATION",
-		Short: "Run one derivation in isolation and print what it publishes",
-		Long: `Preview runs one SQLite derivation of the catalog by itself and prints every document it
-publishes as a JSON line, as Flow's preview does.
+		Use:   "preview --source FILE|URL --name TASK",
+		Short: "Run one capture or derivation in isolation and print what it produces",
+		Long: `Preview runs one capture or SQLite derivation of the catalog by itself, through the same
+code path as flowctl develop, and prints what it produces as JSON lines. Nothing is written
+to a data directory.
 
-With --fixture, the source documents come from a file in Flow's fixture format,
-[[["collection", {document}], ...], ...]: each inner array is committed as one transaction of
-the source collections, and the derivation runs until nothing is left to read (read delays
-cost no wall time). Without it, the derivation reads the source collections of --data-dir as
-they are now and stops once it has read everything; nothing is written to the data directory.
+A capture runs its connector from an empty state (built-ins, local: commands and Docker
+images alike). Each transaction's documents, combined by key under the collection's write
+schema, are printed as ["collection", {document}] lines. The preview ends when a finite
+capture's connector exits.
 
---sessions N stops after N derivation transactions. --output-state prints, after each
-transaction, the derivation's checkpoint (source offsets, producer and ACK intents) as one JSON
-line on stderr, so stdout holds only documents.`,
-		Example: "  flowctl preview --source flow.yaml --name acme/counts --fixture fixture.json\n" +
+A derivation prints every document it publishes. With --fixture, the source documents come
+from a file in Flow's fixture format, [[["collection", {document}], ...], ...]: each inner
+array is committed as one transaction of the source collections, and the derivation runs
+until nothing is left to read (read delays cost no wall time). Without it, the derivation
+reads the source collections of --data-dir as they are now and stops once it has read
+everything.
+
+--sessions N stops after N transactions. --output-state prints, after each transaction, the
+state as one JSON line on stderr (a capture's connector state; a derivation's checkpoint of
+source offsets, producer and ACK intents), so stdout holds only documents.`,
+		Example: "  flowctl preview --source flow.yaml --name acme/from-files --sessions 1\n" +
+			"  flowctl preview --source flow.yaml --name acme/counts --fixture fixture.json\n" +
 			"  flowctl preview --source flow.yaml --name acme/counts --data-dir .flowctl/data",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -49,7 +61,7 @@ line on stderr, so stdout holds only documents.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.source, "source", "", "catalog file path or URL (required)")
-	cmd.Flags().StringVar(&opts.name, "name", "", "name of the derivation to preview (required)")
+	cmd.Flags().StringVar(&opts.name, "name", "", "name of the capture or derivation to preview (required)")
 	cmd.Flags().StringVar(&opts.fixture, "fixture", "", "JSON file of source transactions, [[[\"collection\", {document}], ...], ...]")
 	cmd.Flags().IntVar(&opts.sessions, "sessions", 0, "stop after this many transactions (0: run until done)")
 	cmd.Flags().BoolVar(&opts.outputState, "output-state", false, "print the checkpoint after each transaction on stderr")
@@ -75,11 +87,14 @@ func runPreview(cmd *cobra.Command, f *Factory, opts *previewOptions) error {
 	}
 	for _, c := range built.Captures {
 		if c.Name == opts.name {
-			return cliutil.Usagef("%s is a capture; preview runs derivations only (run captures with `flowctl develop`)", opts.name)
+			if opts.fixture != "" {
+				return cliutil.Usagef("--fixture gives a derivation's sources; %s is a capture, which reads its endpoint", opts.name)
+			}
+			return previewCapture(cmd, f, opts, built)
 		}
 	}
 	if c := built.Collection(opts.name); c == nil || c.Derivation == nil {
-		return cliutil.Usagef("%s is not a derivation of %s", opts.name, opts.source)
+		return cliutil.Usagef("%s is not a capture or derivation of %s", opts.name, opts.source)
 	}
 	popts := testrunner.PreviewOptions{Transactions: opts.sessions}
 	if opts.fixture != "" {
@@ -117,6 +132,34 @@ func runPreview(cmd *cobra.Command, f *Factory, opts *previewOptions) error {
 		return nil
 	}
 	if err := testrunner.PreviewDerivation(cmd.Context(), built, opts.name, popts); err != nil {
+		return fmt.Errorf("preview of %s: %w", opts.name, err)
+	}
+	return nil
+}
+
+// previewCapture runs a capture session and prints each transaction's documents.
+func previewCapture(cmd *cobra.Command, f *Factory, opts *previewOptions, built *catalog.Built) error {
+	out := bufio.NewWriter(f.IO.Out)
+	defer out.Flush()
+	sopts := runtime.CaptureSessionOptions{Transactions: opts.sessions, Logger: f.Logger}
+	sopts.Committed = func(txn runtime.CaptureTransaction) error {
+		for _, d := range txn.Docs {
+			out.Write(doc.Append(nil, []any{d.Collection, d.Doc}))
+			out.WriteByte('\n')
+		}
+		if err := out.Flush(); err != nil {
+			return err
+		}
+		if opts.outputState {
+			var state bytes.Buffer
+			if err := json.Compact(&state, txn.State); err != nil {
+				return fmt.Errorf("connector state: %w", err)
+			}
+			fmt.Fprintf(f.IO.ErrOut, "%s\n", state.Bytes())
+		}
+		return nil
+	}
+	if err := runtime.RunCaptureSession(cmd.Context(), built, opts.name, sopts); err != nil {
 		return fmt.Errorf("preview of %s: %w", opts.name, err)
 	}
 	return nil

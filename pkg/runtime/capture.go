@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/flowctl/flowctl/pkg/catalog"
@@ -22,11 +23,14 @@ const captureTxnDocs = 100_000
 // captureShard runs one capture session: connector documents are validated against the target's
 // write schema, combined by key per transaction, and committed with the merged connector state.
 type captureShard struct {
-	env     *shardEnv
-	task    *catalog.BuiltCapture
-	store   *RecoveryStore
-	writers []*CollectionWriter // by binding of the opened spec
-	stats   *statsCell
+	env      *shardEnv
+	task     *catalog.BuiltCapture
+	spillDir string
+	writers  []*CollectionWriter // by binding of the opened spec
+	stats    *statsCell
+	// commit ends a transaction: the combined documents of each binding, and the checkpoint
+	// (with the connector state) they go with.
+	commit func(ctx context.Context, byBinding [][]journal.Document, cp *ShardCheckpoint) (Published, error)
 }
 
 // runCapture runs the capture until its connector exits (nil: a finite capture is done), it fails,
@@ -36,22 +40,26 @@ func runCapture(ctx, stop context.Context, env *shardEnv, task *catalog.BuiltCap
 	if err != nil {
 		return err
 	}
-	s := &captureShard{env: env, task: task, store: store, stats: stats}
-	return s.run(ctx, stop)
-}
-
-func (s *captureShard) run(ctx, stop context.Context) error {
-	cp, err := s.store.Load()
+	cp, err := store.Load()
 	if err != nil {
 		return err
 	}
-	pub, err := recoverPublisher(ctx, s.env.client, cp, s.env.now)
+	pub, err := recoverPublisher(ctx, env.client, cp, env.now)
 	if err != nil {
 		return err
 	}
 	if cp == nil {
 		cp = &ShardCheckpoint{}
 	}
+	s := &captureShard{env: env, task: task, spillDir: store.Dir(), stats: stats,
+		commit: func(ctx context.Context, byBinding [][]journal.Document, cp *ShardCheckpoint) (Published, error) {
+			return CommitTransaction(ctx, env.client, pub, slices.Concat(byBinding...), cp, store.Commit)
+		}}
+	return s.run(ctx, stop, cp)
+}
+
+// run runs one session of the connector from checkpoint cp.
+func (s *captureShard) run(ctx, stop context.Context, cp *ShardCheckpoint) error {
 	spec, ep, err := s.spec(ctx)
 	if err != nil {
 		return err
@@ -99,7 +107,7 @@ func (s *captureShard) run(ctx, stop context.Context) error {
 	txnStart := time.Now()
 	// commit ends the transaction of the checkpoints received so far.
 	commit := func() error {
-		out, err := s.commit(ctx, pub, cp)
+		out, err := s.commitTransaction(ctx, cp)
 		if err != nil {
 			return err
 		}
@@ -191,15 +199,15 @@ func (s *captureShard) run(ctx, stop context.Context) error {
 	}
 }
 
-// commit publishes the transaction's combined documents and commits the checkpoint.
-func (s *captureShard) commit(ctx context.Context, pub *journal.Publisher, cp *ShardCheckpoint) (Published, error) {
-	var out []journal.Document
-	for _, w := range s.writers {
-		if err := w.Drain(func(d journal.Document) error { out = append(out, d); return nil }); err != nil {
+// commitTransaction drains the transaction's combined documents and commits them with cp.
+func (s *captureShard) commitTransaction(ctx context.Context, cp *ShardCheckpoint) (Published, error) {
+	byBinding := make([][]journal.Document, len(s.writers))
+	for i, w := range s.writers {
+		if err := w.Drain(func(d journal.Document) error { byBinding[i] = append(byBinding[i], d); return nil }); err != nil {
 			return Published{}, fmt.Errorf("capture %s: %w", s.task.Name, err)
 		}
 	}
-	n, err := CommitTransaction(ctx, s.env.client, pub, out, cp, s.store.Commit)
+	n, err := s.commit(ctx, byBinding, cp)
 	if err != nil {
 		return Published{}, fmt.Errorf("capture %s: %w", s.task.Name, err)
 	}
@@ -228,7 +236,7 @@ func (s *captureShard) spec(ctx context.Context) (*connector.CaptureSpec, connec
 		if err != nil {
 			return nil, ep, fmt.Errorf("capture %s: resource of %s: %w", s.task.Name, b.Target.Name, err)
 		}
-		w, err := NewCollectionWriter(b.Target, s.store.Dir())
+		w, err := NewCollectionWriter(b.Target, s.spillDir)
 		if err != nil {
 			return nil, ep, err
 		}
