@@ -232,7 +232,7 @@ func (s *captureShard) spec(ctx context.Context) (*connector.CaptureSpec, connec
 		if err != nil {
 			return nil, ep, err
 		}
-		resource, err := json.Marshal(resolveRelativePath(b.Resource, s.task.Def.Endpoint.Scope.URL))
+		resource, err := json.Marshal(connector.ResolveRelativePath(b.Resource, s.task.Def.Endpoint.Scope.URL))
 		if err != nil {
 			return nil, ep, fmt.Errorf("capture %s: resource of %s: %w", s.task.Name, b.Target.Name, err)
 		}

@@ -77,5 +77,5 @@ func valueJSON(v *catalog.FileOrInline, scopeURL string) (json.RawMessage, error
 	if v.URL != "" {
 		scopeURL = v.URL
 	}
-	return json.Marshal(resolveRelativePath(v.Value, scopeURL))
+	return json.Marshal(connector.ResolveRelativePath(v.Value, scopeURL))
 }
