@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/flowctl/flowctl/pkg/schema"
 )
@@ -39,18 +40,24 @@ type Drained struct {
 // combined document is validated again before it is drained. Past its memory bound it spills
 // sorted runs to a temporary file and merges them when drained. It is not safe for concurrent use.
 type Combiner struct {
-	spec    CombinerSpec
+	spec CombinerSpec
+	// entries are keyed by packed key while its bytes order keys as Compare does (classes says
+	// so), else (byValue) by identity, and sorted by the extracted values.
 	entries map[string]*entry
+	classes []keyClass
+	byValue bool
 	held    int64 // estimated bytes of entries
 	spill   *spillFile
+	keyBuf  []byte
 	idBuf   []byte
-	red     reducer // reused, so its path and scratch are allocated once
+	red     reducer // reused, so its path is allocated once
 }
 
 // entry holds the documents of one key. Usually docs has one document; it has more only when a
 // partial reduction was not associative, so later documents wait for a full reduction.
 type entry struct {
-	key     []any
+	key     string // the packed key of the first document
+	vals    []any  // the extracted key, kept only when the Combiner orders by value
 	docs    []any
 	ann     *schema.Annotation // annotations of docs[0] while it is the only, unreduced document
 	front   bool               // docs[0] came from AddFront: reductions into it are full
@@ -69,7 +76,7 @@ func NewCombiner(spec CombinerSpec) (*Combiner, error) {
 	if spec.MemoryLimit <= 0 {
 		spec.MemoryLimit = DefaultMemoryLimit
 	}
-	return &Combiner{spec: spec, entries: map[string]*entry{}}, nil
+	return &Combiner{spec: spec, entries: map[string]*entry{}, classes: make([]keyClass, len(spec.Key))}, nil
 }
 
 // Add validates doc and reduces it, partially (associatively), into the document of its key.
@@ -89,19 +96,31 @@ func (c *Combiner) add(doc any, front bool) error {
 	if err != nil {
 		return err // the validator's error already says the document is invalid, where and why
 	}
-	key := ExtractKey(doc, c.spec.Key)
-	c.idBuf = c.idBuf[:0]
-	for _, k := range key {
-		c.idBuf = appendIdentity(c.idBuf, k)
+	if !c.packKey(doc) && !c.byValue {
+		if err := c.orderByValue(); err != nil {
+			return err
+		}
+	}
+	id, vals := c.keyBuf, []any(nil)
+	if c.byValue {
+		vals = ExtractKey(doc, c.spec.Key)
+		c.idBuf = appendIdentities(c.idBuf[:0], vals)
+		id = c.idBuf
 	}
 	size := estimateSize(doc)
-	e, ok := c.entries[string(c.idBuf)]
+	e, ok := c.entries[string(id)]
 	switch {
 	case !ok:
-		c.entries[string(c.idBuf)] = &entry{key: key, docs: []any{doc}, ann: ann, front: front}
-		c.held += size + entryOverhead + int64(len(c.idBuf))
+		key := string(c.keyBuf)
+		mapKey := key
+		if c.byValue {
+			mapKey = string(id)
+			size += int64(len(mapKey))
+		}
+		c.entries[mapKey] = &entry{key: key, vals: vals, docs: []any{doc}, ann: ann, front: front}
+		c.held += size + entryOverhead + int64(len(key))
 	case front:
-		if err := c.reduceFront(e, &entry{key: key, docs: []any{doc}, ann: ann, front: true}); err != nil {
+		if err := c.reduceFront(e, &entry{key: e.key, vals: e.vals, docs: []any{doc}, ann: ann, front: true}); err != nil {
 			return err
 		}
 		c.held += size
@@ -117,6 +136,58 @@ func (c *Combiner) add(doc any, front bool) error {
 	return nil
 }
 
+// packKey packs doc's key into c.keyBuf straight from the document and reports whether packed
+// bytes still order all keys seen as Compare does.
+func (c *Combiner) packKey(doc any) bool {
+	c.keyBuf = c.keyBuf[:0]
+	inOrder := true
+	for i, ex := range c.spec.Key {
+		v := ex.Extract(doc)
+		inOrder = admitValue(&c.classes[i], v) && inOrder
+		c.keyBuf = PackValue(c.keyBuf, v)
+	}
+	return inOrder
+}
+
+// orderByValue switches to grouping by identity and ordering by value, for keys that packed
+// bytes would misorder or split (mixed types, floats, arrays, objects). Held keys all packed in
+// order, so their values come back exactly from their packed bytes.
+func (c *Combiner) orderByValue() error {
+	byID := make(map[string]*entry, len(c.entries))
+	for _, e := range c.entries {
+		vals, err := keyValues(e.key)
+		if err != nil {
+			return fmt.Errorf("combiner cannot read back a key it packed: %w", err)
+		}
+		e.vals = vals
+		c.idBuf = appendIdentities(c.idBuf[:0], vals)
+		byID[string(c.idBuf)] = e
+		c.held += int64(len(c.idBuf))
+	}
+	c.entries, c.byValue = byID, true
+	return nil
+}
+
+// entryOrder orders entries by key: by packed bytes, or by value once the Combiner orders by value.
+func entryOrder(byValue bool) func(a, b *entry) int {
+	if byValue {
+		return func(a, b *entry) int { return compareTuples(a.vals, b.vals) }
+	}
+	return func(a, b *entry) int { return strings.Compare(a.key, b.key) }
+}
+
+// keyExcerpt is the entry's key as JSON, for error messages.
+func (e *entry) keyExcerpt() string {
+	vals := e.vals
+	if vals == nil {
+		var err error
+		if vals, err = keyValues(e.key); err != nil {
+			return fmt.Sprintf("%q", e.key)
+		}
+	}
+	return excerpt(vals)
+}
+
 // reduceInto reduces doc (later) into e.
 func (c *Combiner) reduceInto(e *entry, doc any, ann *schema.Annotation) error {
 	last := len(e.docs) - 1
@@ -125,7 +196,7 @@ func (c *Combiner) reduceInto(e *entry, doc any, ann *schema.Annotation) error {
 	case errors.Is(err, ErrNotAssociative) && !e.front:
 		e.docs = append(e.docs, doc) // keep both until a full reduction
 	case err != nil:
-		return fmt.Errorf("reducing documents of key %s: %w", excerpt(e.key), err)
+		return fmt.Errorf("reducing documents of key %s: %w", e.keyExcerpt(), err)
 	default:
 		e.docs[last] = out
 		e.deleted = deleted
@@ -137,7 +208,7 @@ func (c *Combiner) reduceInto(e *entry, doc any, ann *schema.Annotation) error {
 // reduceFront makes front the left-most document of e, reducing e's documents into it fully.
 func (c *Combiner) reduceFront(e, front *entry) error {
 	if e.front {
-		return fmt.Errorf("a destination document of key %s was already added; AddFront takes one per key", excerpt(e.key))
+		return fmt.Errorf("a destination document of key %s was already added; AddFront takes one per key", e.keyExcerpt())
 	}
 	rest, restAnn := e.docs, e.ann
 	*e = *front
@@ -182,9 +253,10 @@ func (c *Combiner) combine(e, later *entry) error {
 // document is the root-most of its key: remaining documents reduce fully, deletions apply and
 // set terms are pruned. Every document that was reduced is validated again first.
 func (c *Combiner) Drain(full bool, fn func(Drained) error) error {
-	mem := c.sortedEntries()
-	c.entries, c.held = map[string]*entry{}, 0
-	if c.spill == nil {
+	mem, byValue, spill := c.sortedEntries(), c.byValue, c.spill
+	c.entries, c.held, c.byValue, c.spill = map[string]*entry{}, 0, false, nil
+	clear(c.classes)
+	if spill == nil {
 		for _, e := range mem {
 			if err := c.finish(e, full, fn); err != nil {
 				return err
@@ -192,10 +264,8 @@ func (c *Combiner) Drain(full bool, fn func(Drained) error) error {
 		}
 		return nil
 	}
-	spill := c.spill
-	c.spill = nil
 	defer spill.close()
-	return spill.merge(mem, c.combine, func(e *entry) error { return c.finish(e, full, fn) })
+	return spill.merge(mem, byValue, c.combine, func(e *entry) error { return c.finish(e, full, fn) })
 }
 
 func (c *Combiner) sortedEntries() []*entry {
@@ -203,7 +273,7 @@ func (c *Combiner) sortedEntries() []*entry {
 	for _, e := range c.entries {
 		out = append(out, e)
 	}
-	slices.SortFunc(out, func(a, b *entry) int { return compareTuples(a.key, b.key) })
+	slices.SortFunc(out, entryOrder(c.byValue))
 	return out
 }
 
@@ -220,7 +290,8 @@ func (c *Combiner) finish(e *entry, full bool, fn func(Drained) error) error {
 				return combinedInvalid(err)
 			}
 		}
-		out := Drained{Key: PackKey(nil, d, c.spec.Key), Doc: d, Front: e.front, Deleted: e.deleted}
+		// Packed from the combined document, whose key may be written differently (20.0 for 20).
+		out := Drained{Key: PackKey(make([]byte, 0, len(e.key)), d, c.spec.Key), Doc: d, Front: e.front, Deleted: e.deleted}
 		if err := fn(out); err != nil {
 			return err
 		}
@@ -244,7 +315,7 @@ func (c *Combiner) reduceFully(e *entry) error {
 		}
 		out, deleted, err := c.reduce(acc, i > 0, d, ann, true)
 		if err != nil {
-			return fmt.Errorf("reducing documents of key %s: %w", excerpt(e.key), err)
+			return fmt.Errorf("reducing documents of key %s: %w", e.keyExcerpt(), err)
 		}
 		acc, e.deleted = out, deleted
 		changed = changed || c.red.changed

@@ -6,6 +6,14 @@ import (
 	"math"
 )
 
+// appendIdentities appends the identities of a key's values.
+func appendIdentities(buf []byte, vals []any) []byte {
+	for _, v := range vals {
+		buf = appendIdentity(buf, v)
+	}
+	return buf
+}
+
 // appendIdentity appends bytes that are equal exactly when values Compare equal: unlike packed
 // keys, 20 and 20.0 share an identity. The combiner groups documents by it.
 func appendIdentity(buf []byte, v any) []byte {

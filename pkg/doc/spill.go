@@ -39,6 +39,7 @@ func (c *Combiner) spillEntries() error {
 	if err := c.spill.writeRun(c.sortedEntries()); err != nil {
 		return err
 	}
+	// The key classes and order stay: the spilled keys take part in the merge at drain.
 	c.entries, c.held = map[string]*entry{}, 0
 	return nil
 }
@@ -74,10 +75,10 @@ func (w *offsetWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// A record is: key as JSON, flags, document count, then each document as JSON, every part
+// A record is: packed key, flags, document count, then each document as JSON, every part
 // prefixed by its uvarint length or value.
 func appendRecord(buf []byte, e *entry) []byte {
-	buf = appendLenPrefixed(buf, Append(nil, e.key))
+	buf = appendLenPrefixed(buf, e.key)
 	var flags byte
 	if e.front {
 		flags |= flagFront
@@ -96,7 +97,7 @@ func appendRecord(buf []byte, e *entry) []byte {
 	return buf
 }
 
-func appendLenPrefixed(buf, b []byte) []byte {
+func appendLenPrefixed[T string | []byte](buf []byte, b T) []byte {
 	return append(binary.AppendUvarint(buf, uint64(len(b))), b...)
 }
 
@@ -105,8 +106,10 @@ type runReader struct {
 	r     *bufio.Reader
 	mem   []*entry
 	index int // arrival order: earlier runs hold earlier documents
-	head  *entry
-	buf   []byte
+	// byValue: the merge orders by value, so each key's values are read back from its bytes.
+	byValue bool
+	head    *entry
+	buf     []byte
 }
 
 func (rr *runReader) next() error {
@@ -117,16 +120,18 @@ func (rr *runReader) next() error {
 		}
 		return nil
 	}
-	keyJSON, err := rr.readChunk()
+	packed, err := rr.readChunk()
 	if errors.Is(err, io.EOF) {
 		rr.head = nil
 		return nil
 	} else if err != nil {
 		return err
 	}
-	key, err := Decode(keyJSON)
-	if err != nil {
-		return fmt.Errorf("combiner spill file is corrupt: %w", err)
+	e := &entry{key: string(packed)}
+	if rr.byValue {
+		if e.vals, err = keyValues(e.key); err != nil {
+			return fmt.Errorf("combiner spill file is corrupt: %w", err)
+		}
 	}
 	flags, err := rr.r.ReadByte()
 	if err != nil {
@@ -136,8 +141,7 @@ func (rr *runReader) next() error {
 	if err != nil {
 		return corrupt(err)
 	}
-	keyList, _ := key.([]any)
-	e := &entry{key: keyList, front: flags&flagFront != 0, reduced: flags&flagReduced != 0, deleted: flags&flagDeleted != 0}
+	e.front, e.reduced, e.deleted = flags&flagFront != 0, flags&flagReduced != 0, flags&flagDeleted != 0
 	for range n {
 		b, err := rr.readChunk()
 		if err != nil {
@@ -176,50 +180,53 @@ func (rr *runReader) readChunk() ([]byte, error) {
 }
 
 // runHeap orders run heads by key, then by arrival, so equal keys reduce in arrival order.
-type runHeap []*runReader
+type runHeap struct {
+	readers []*runReader
+	order   func(a, b *entry) int
+}
 
-func (h runHeap) Len() int { return len(h) }
-func (h runHeap) Less(i, j int) bool {
-	if c := compareTuples(h[i].head.key, h[j].head.key); c != 0 {
+func (h *runHeap) Len() int { return len(h.readers) }
+func (h *runHeap) Less(i, j int) bool {
+	if c := h.order(h.readers[i].head, h.readers[j].head); c != 0 {
 		return c < 0
 	}
-	return h[i].index < h[j].index
+	return h.readers[i].index < h.readers[j].index
 }
-func (h runHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *runHeap) Push(x any)   { *h = append(*h, x.(*runReader)) }
+func (h *runHeap) Swap(i, j int) { h.readers[i], h.readers[j] = h.readers[j], h.readers[i] }
+func (h *runHeap) Push(x any)    { h.readers = append(h.readers, x.(*runReader)) }
 func (h *runHeap) Pop() any {
-	old := *h
+	old := h.readers
 	x := old[len(old)-1]
-	*h = old[:len(old)-1]
+	h.readers = old[:len(old)-1]
 	return x
 }
 
 // merge walks the runs and the in-memory entries (the latest) in key order, combining entries
 // of equal keys in arrival order, and emits each key once.
-func (s *spillFile) merge(mem []*entry, combine func(e, later *entry) error, emit func(*entry) error) error {
+func (s *spillFile) merge(mem []*entry, byValue bool, combine func(e, later *entry) error, emit func(*entry) error) error {
 	readers := make([]*runReader, 0, len(s.runs)+1)
 	for i, r := range s.runs {
 		section := io.NewSectionReader(s.f, r.start, r.end-r.start)
-		readers = append(readers, &runReader{r: bufio.NewReaderSize(section, 32<<10), index: i})
+		readers = append(readers, &runReader{r: bufio.NewReaderSize(section, 32<<10), index: i, byValue: byValue})
 	}
 	readers = append(readers, &runReader{mem: mem, index: len(s.runs)})
-	h := make(runHeap, 0, len(readers))
+	h := &runHeap{readers: make([]*runReader, 0, len(readers)), order: entryOrder(byValue)}
 	for _, rr := range readers {
 		if err := rr.next(); err != nil {
 			return err
 		}
 		if rr.head != nil {
-			h = append(h, rr)
+			h.readers = append(h.readers, rr)
 		}
 	}
-	heap.Init(&h)
-	for len(h) > 0 {
-		acc, err := pop(&h)
+	heap.Init(h)
+	for h.Len() > 0 {
+		acc, err := pop(h)
 		if err != nil {
 			return err
 		}
-		for len(h) > 0 && compareTuples(h[0].head.key, acc.key) == 0 {
-			later, err := pop(&h)
+		for h.Len() > 0 && h.order(h.readers[0].head, acc) == 0 {
+			later, err := pop(h)
 			if err != nil {
 				return err
 			}
@@ -236,7 +243,7 @@ func (s *spillFile) merge(mem []*entry, combine func(e, later *entry) error, emi
 
 // pop takes the smallest head and advances its reader.
 func pop(h *runHeap) (*entry, error) {
-	rr := (*h)[0]
+	rr := h.readers[0]
 	e := rr.head
 	if err := rr.next(); err != nil {
 		return nil, err
