@@ -59,6 +59,7 @@ type entry struct {
 	key     string // the packed key of the first document
 	vals    []any  // the extracted key, kept only when the Combiner orders by value
 	docs    []any
+	inline  [1]any             // docs' backing array while it holds one document: one allocation less per key
 	ann     *schema.Annotation // annotations of docs[0] while it is the only, unreduced document
 	front   bool               // docs[0] came from AddFront: reductions into it are full
 	reduced bool               // some reduction happened, so the result must be validated again
@@ -117,10 +118,10 @@ func (c *Combiner) add(doc any, front bool) error {
 			mapKey = string(id)
 			size += int64(len(mapKey))
 		}
-		c.entries[mapKey] = &entry{key: key, vals: vals, docs: []any{doc}, ann: ann, front: front}
+		c.entries[mapKey] = newEntry(key, vals, doc, ann, front)
 		c.held += size + entryOverhead + int64(len(key))
 	case front:
-		if err := c.reduceFront(e, &entry{key: e.key, vals: e.vals, docs: []any{doc}, ann: ann, front: true}); err != nil {
+		if err := c.reduceFront(e, newEntry(e.key, e.vals, doc, ann, true)); err != nil {
 			return err
 		}
 		c.held += size
@@ -188,6 +189,13 @@ func (e *entry) keyExcerpt() string {
 	return excerpt(vals)
 }
 
+func newEntry(key string, vals []any, doc any, ann *schema.Annotation, front bool) *entry {
+	e := &entry{key: key, vals: vals, ann: ann, front: front}
+	e.inline[0] = doc
+	e.docs = e.inline[:1]
+	return e
+}
+
 // reduceInto reduces doc (later) into e.
 func (c *Combiner) reduceInto(e *entry, doc any, ann *schema.Annotation) error {
 	last := len(e.docs) - 1
@@ -210,8 +218,11 @@ func (c *Combiner) reduceFront(e, front *entry) error {
 	if e.front {
 		return fmt.Errorf("a destination document of key %s was already added; AddFront takes one per key", e.keyExcerpt())
 	}
-	rest, restAnn := e.docs, e.ann
+	rest, restAnn := slices.Clone(e.docs), e.ann // e.docs may be e.inline, overwritten next
 	*e = *front
+	if len(e.docs) == 1 {
+		e.docs = e.inline[:1] // not front's array: front itself need not stay reachable
+	}
 	for i, d := range rest {
 		ann := restAnn
 		if i > 0 || ann == nil {
@@ -320,7 +331,7 @@ func (c *Combiner) reduceFully(e *entry) error {
 		acc, e.deleted = out, deleted
 		changed = changed || c.red.changed
 	}
-	e.docs, e.ann, e.reduced = []any{acc}, nil, changed
+	e.docs, e.ann, e.reduced = append(e.docs[:0], acc), nil, changed
 	return nil
 }
 
