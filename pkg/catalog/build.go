@@ -73,8 +73,9 @@ func (b *builder) collection(name string, at Position, referrer string) *BuiltCo
 	return nil
 }
 
-// parseDuration reads Flow's durations (30s, 5m, 48h, 2d, 1h 30m), already checked by the decoder.
-func parseDuration(s string) time.Duration {
+// ParseDuration reads Flow's durations (30s, 5m, 48h, 2d, 1h 30m) as the catalog decoder accepts them.
+// A built catalog holds only durations the decoder checked, so there is no error to return.
+func ParseDuration(s string) time.Duration {
 	var total time.Duration
 	for _, m := range durationPartRe.FindAllStringSubmatch(s, -1) {
 		n, _ := strconv.ParseInt(m[1], 10, 64)

@@ -26,7 +26,7 @@ func (b *builder) buildDerivation(bc *BuiltCollection, d *Derivation) *BuiltDeri
 		}
 		bt := &BuiltTransform{
 			Name: t.Name, Def: t, Partitions: t.Source.Partitions, Priority: t.Priority,
-			Backfill: t.Backfill, Disable: t.Disable, ReadDelay: parseDuration(t.ReadDelay),
+			Backfill: t.Backfill, Disable: t.Disable, ReadDelay: ParseDuration(t.ReadDelay),
 		}
 		bt.Source = b.collection(t.Source.Name, t.Source.Scope, fmt.Sprintf("transform %s of derivation %s", t.Name, bc.Name))
 		bt.NotBefore, bt.NotAfter = b.timeBounds(t.Source)

@@ -11,9 +11,9 @@ func (b *builder) buildCaptures() {
 	caps := append([]*Capture(nil), b.cat.Captures...)
 	sort.SliceStable(caps, func(i, j int) bool { return caps[i].Name < caps[j].Name })
 	for _, c := range caps {
-		bc := &BuiltCapture{Name: c.Name, Def: c, Interval: parseDuration(c.Interval)}
+		bc := &BuiltCapture{Name: c.Name, Def: c, Interval: ParseDuration(c.Interval)}
 		if c.Interval == "" {
-			bc.Interval = parseDuration("5m") // Flow's default restart interval
+			bc.Interval = ParseDuration("5m") // Flow's default restart interval
 		}
 		var resources []*FileOrInline
 		for _, bind := range c.Bindings {

@@ -124,7 +124,7 @@ func (d *RuntimeDataPlane) loop(ctx context.Context) {
 			d.setStatus(func(s *dataPlaneState) { s.err = err })
 			continue
 		}
-		if err := d.addCollections(built); err != nil {
+		if err := runtime.AddCollections(d.journals, built); err != nil {
 			d.opts.Logger.Error("cannot run the live catalog; the data plane keeps running the previous one", "error", err)
 			d.setStatus(func(s *dataPlaneState) { s.err, s.appliedPubID = err, max(newest, wanted) })
 			continue

@@ -7,7 +7,6 @@ import (
 
 	"github.com/flowctl/flowctl/pkg/catalog"
 	"github.com/flowctl/flowctl/pkg/controlplane/api"
-	"github.com/flowctl/flowctl/pkg/journal"
 	"github.com/flowctl/flowctl/pkg/runtime"
 )
 
@@ -62,17 +61,6 @@ func firstErrors(diags catalog.Diagnostics, n int) string {
 		msgs = append(msgs, fmt.Sprintf("and %d more", more))
 	}
 	return strings.Join(msgs, "; ")
-}
-
-// addCollections registers the catalog's collections with the journals, as the runtime needs before
-// it runs or updates to the catalog.
-func (d *RuntimeDataPlane) addCollections(built *catalog.Built) error {
-	for _, c := range built.Collections {
-		if err := d.journals.AddCollection(journal.CollectionSpec{Name: c.Name, PartitionFields: c.PartitionFields}); err != nil {
-			return fmt.Errorf("collection %s: %w", c.Name, err)
-		}
-	}
-	return nil
 }
 
 // newRuntime prepares a runtime of the catalog over the data plane's journals.

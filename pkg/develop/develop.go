@@ -50,7 +50,7 @@ func Run(ctx context.Context, opts Options) ([]runtime.TaskStats, error) {
 		return nil, err
 	}
 	defer local.Close()
-	if err := addCollections(local, opts.Built); err != nil {
+	if err := runtime.AddCollections(local, opts.Built); err != nil {
 		return nil, err
 	}
 	if err := addOpsCollections(local, opts.Built); err != nil {

@@ -77,7 +77,7 @@ func (w *catalogWatcher) check(ctx context.Context) {
 	}
 	built, err := LoadCatalog(ctx, w.source)
 	if err == nil {
-		err = addCollections(w.local, built)
+		err = runtime.AddCollections(w.local, built)
 	}
 	if err != nil {
 		w.stamps = seen
