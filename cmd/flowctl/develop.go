@@ -76,7 +76,8 @@ func runDevelop(cmd *cobra.Command, f *Factory, opts *developOptions) error {
 	stats, err := develop.Run(ctx, develop.Options{Built: built, Source: opts.source, WatchInterval: watch, DataDir: opts.dataDir, Addr: addr,
 		ExitWhenIdle: opts.exitWhenIdle, Logger: f.Logger, OpenDerive: derive.OpenShard})
 	var failed *runtime.TaskError
-	if errors.As(err, &failed) {
+	var reserved *runtime.ReservedNameError
+	if errors.As(err, &failed) || errors.As(err, &reserved) {
 		return cliutil.Failuref("%v", err)
 	} else if err != nil {
 		return err

@@ -53,7 +53,7 @@ func Run(ctx context.Context, opts Options) ([]runtime.TaskStats, error) {
 	if err := runtime.AddCollections(local, opts.Built); err != nil {
 		return nil, err
 	}
-	if err := addOpsCollections(local, opts.Built); err != nil {
+	if err := addOpsCollections(local); err != nil {
 		return nil, err
 	}
 	rt := runtime.New(runtime.Options{Built: opts.Built, Client: local, DataDir: opts.DataDir,

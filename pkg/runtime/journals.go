@@ -13,8 +13,23 @@ type CollectionRegistry interface {
 	AddCollection(journal.CollectionSpec) error
 }
 
-// AddCollections registers every collection of a catalog with the journal store.
+// ReservedNameError is a catalog collection whose name the runtime keeps for its own task logs and
+// stats: the catalog cannot run as it is.
+type ReservedNameError struct{ Collection string }
+
+func (e *ReservedNameError) Error() string {
+	return fmt.Sprintf("collection %s: the names %s and %s are reserved for task logs and stats; rename the collection",
+		e.Collection, OpsLogsCollection, OpsStatsCollection)
+}
+
+// AddCollections registers every collection of a catalog with the journal store, refusing names
+// reserved for the ops collections before it registers any.
 func AddCollections(reg CollectionRegistry, built *catalog.Built) error {
+	for _, c := range built.Collections {
+		if IsOpsCollection(c.Name) {
+			return &ReservedNameError{Collection: c.Name}
+		}
+	}
 	for _, c := range built.Collections {
 		if err := reg.AddCollection(JournalSpec(c)); err != nil {
 			return fmt.Errorf("collection %s: %w", c.Name, err)
