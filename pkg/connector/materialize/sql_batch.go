@@ -97,10 +97,4 @@ func (b *rowBatch) exec(ctx context.Context, tx *sql.Tx, bound func(*sql.Stmt) *
 	return nil
 }
 
-// discard drops pending rows, as when a transaction is abandoned.
-func (b *rowBatch) discard() {
-	clear(b.args)
-	b.args = b.args[:0]
-}
-
 func (b *rowBatch) close() error { return b.full.Close() }
