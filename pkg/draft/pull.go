@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/flowctl/flowctl/internal/atomicfile"
 	"github.com/flowctl/flowctl/pkg/controlplane/api"
 )
 
@@ -164,7 +165,7 @@ func WriteTree(target string, files map[string][]byte, overwrite bool) ([]string
 		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
 			return nil, err
 		}
-		if err := writeFileAtomic(full, files[p], 0o644); err != nil {
+		if err := atomicfile.Write(full, files[p], 0o644); err != nil {
 			return nil, err
 		}
 	}

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/flowctl/flowctl/internal/atomicfile"
 )
 
 // LocalOptions configure a Local.
@@ -359,32 +361,13 @@ func (l *Local) journalLocked(name string) (*localJournal, error) {
 	return l.recoverJournalLocked(info, dir)
 }
 
-// writeFileSynced writes v as JSON to path atomically: temp file, fsync, rename, directory fsync.
+// writeFileSynced writes v as JSON to path atomically.
 func writeFileSynced(path string, v any) error {
 	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(append(data, '\n')); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	return syncDir(filepath.Dir(path))
+	return atomicfile.Write(path, append(data, '\n'), 0o644)
 }
 
 // recoverAll recovers every journal found under the spool directory.
@@ -473,7 +456,7 @@ func (l *Local) recoverJournalLocked(info JournalInfo, dir string) (*localJourna
 		}
 		j.spool.codec = codec
 	}
-	if err := syncDir(dir); err != nil {
+	if err := atomicfile.SyncDir(dir); err != nil {
 		return nil, err
 	}
 	l.journals[info.Name] = j

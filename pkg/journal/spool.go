@@ -15,6 +15,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/flowctl/flowctl/internal/atomicfile"
 )
 
 // A spool file holds the content of a journal not yet persisted as a fragment. It is a sequence of
@@ -174,7 +176,7 @@ func (s *spool) syncTo(target int64) error {
 	written := s.written.Load()
 	dirSynced := make(chan error, 1)
 	if !s.dirSynced {
-		go func() { dirSynced <- syncDir(filepath.Dir(s.path)) }()
+		go func() { dirSynced <- atomicfile.SyncDir(filepath.Dir(s.path)) }()
 	} else {
 		dirSynced <- nil
 	}

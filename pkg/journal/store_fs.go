@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/flowctl/flowctl/internal/atomicfile"
 )
 
 // fileStore is a Store in a local directory, written as Gazette's fs store writes: a temporary
@@ -61,7 +63,7 @@ func (s *fileStore) Put(ctx context.Context, rel string, write func(io.Writer) e
 		return fmt.Errorf("renaming into %s: %w", target, err)
 	}
 	done = true
-	return syncDir(dir)
+	return atomicfile.SyncDir(dir)
 }
 
 func (s *fileStore) List(ctx context.Context, prefix string, fn func(string, time.Time) error) error {
@@ -117,19 +119,7 @@ func mkdirAllSynced(dir string) error {
 	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("creating directory: %w", err)
 	}
-	return syncDir(parent)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("opening directory %s to sync it: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("syncing directory %s: %w", dir, err)
-	}
-	return nil
+	return atomicfile.SyncDir(parent)
 }
 
 // removePartials deletes temporary files that a crash left under prefix: their fragments were never

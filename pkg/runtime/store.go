@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/flowctl/flowctl/internal/atomicfile"
 )
 
 // Task types, as Flow names them in shard IDs.
@@ -60,7 +62,7 @@ func (s *RecoveryStore) Commit(cp *ShardCheckpoint) error {
 	if err != nil {
 		return fmt.Errorf("encoding shard checkpoint: %w", err)
 	}
-	return writeFileAtomic(filepath.Join(s.dir, checkpointFile), data)
+	return atomicfile.Write(filepath.Join(s.dir, checkpointFile), data, 0o644)
 }
 
 // DecodeCheckpoint parses a checkpoint written by Commit (or stored by a derivation engine).
@@ -70,36 +72,4 @@ func DecodeCheckpoint(data []byte) (*ShardCheckpoint, error) {
 		return nil, fmt.Errorf("shard checkpoint is not valid: %w", err)
 	}
 	return &cp, nil
-}
-
-// writeFileAtomic replaces path with data so that readers and crashes see the old or new content.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	_, werr := tmp.Write(data)
-	if werr == nil {
-		werr = tmp.Sync()
-	}
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("writing %s: %w", path, werr)
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("syncing %s: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("syncing %s: %w", dir, err)
-	}
-	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/flowctl/flowctl/internal/atomicfile"
 	"github.com/flowctl/flowctl/pkg/connector"
 )
 
@@ -61,26 +62,7 @@ func (t *filesTransactor) writeState(s filesState) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(t.stateDir(), t.filePrefix()+"*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
-	if _, err := tmp.Write(raw); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), t.statePath()); err != nil {
-		return err
-	}
-	return syncDir(t.stateDir())
+	return atomicfile.Write(t.statePath(), raw, 0o644)
 }
 
 // applyAppend writes a committed spool into its file, cutting the file back to the recorded
@@ -126,7 +108,7 @@ func (t *filesTransactor) applyAppend(a fileAppend) error {
 		return err
 	}
 	if created { // the new directory entry must be durable too
-		return syncDir(filepath.Dir(target))
+		return atomicfile.SyncDir(filepath.Dir(target))
 	}
 	return nil
 }
@@ -150,13 +132,4 @@ func (t *filesTransactor) removeSpools(keep []fileAppend) error {
 		}
 	}
 	return nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
