@@ -109,6 +109,13 @@ func loadAndBuild(ctx context.Context, specs map[string]BuildSpec) (*catalog.Bui
 	if cat == nil {
 		return nil, diags, source, fmt.Errorf("the catalog could not be loaded: %v", diags)
 	}
+	// checkSelfContained should have refused anything that makes the loader read another file; if it
+	// ever misses one, refuse the build rather than use what the server read.
+	for u := range cat.Resources {
+		if u != source {
+			return nil, diags, source, fmt.Errorf("the specs made the loader read %s; flowd builds only self-contained specs", u)
+		}
+	}
 	built, more := catalog.Build(ctx, cat)
 	return built, append(diags, more...), source, nil
 }

@@ -29,17 +29,22 @@ func checkSelfContained(name string, t api.SpecType, spec any) []api.BuildError 
 	return errs
 }
 
+// dataKeywords hold values, not schemas: pkg/catalog's loader takes no $id from inside them, so an
+// $id there embeds nothing and a $ref naming it would be fetched.
+var dataKeywords = map[string]bool{"enum": true, "const": true, "default": true, "examples": true, "example": true}
+
 // externalRefs lists the $refs of a schema that no $id inside it resolves: only fragments, embedded
-// schemas and Flow's flow:// schemas are allowed.
+// schemas and Flow's flow:// schemas are allowed. It looks for $refs everywhere, data included,
+// but counts only the $ids the loader counts.
 func externalRefs(schema any) []string {
 	ids := map[string]bool{}
 	type ref struct{ base, value string }
 	var refs []ref
-	var walk func(v any, base string)
-	walk = func(v any, base string) {
+	var walk func(v any, base string, inData bool)
+	walk = func(v any, base string, inData bool) {
 		switch t := v.(type) {
 		case map[string]any:
-			if id, ok := t["$id"].(string); ok {
+			if id, ok := t["$id"].(string); ok && !inData {
 				base = resolve(base, id)
 				ids[withoutFragment(base)] = true
 			}
@@ -48,16 +53,16 @@ func externalRefs(schema any) []string {
 					refs = append(refs, ref{base, r})
 				}
 			}
-			for _, child := range t {
-				walk(child, base)
+			for k, child := range t {
+				walk(child, base, inData || dataKeywords[k])
 			}
 		case []any:
 			for _, child := range t {
-				walk(child, base)
+				walk(child, base, inData)
 			}
 		}
 	}
-	walk(schema, "")
+	walk(schema, "", false)
 	var out []string
 	for _, r := range refs {
 		target := withoutFragment(resolve(r.base, r.value))

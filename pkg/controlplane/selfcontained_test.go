@@ -1,6 +1,9 @@
 package controlplane
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -21,6 +24,9 @@ func TestCheckSelfContained(t *testing.T) {
 		{"http $ref", api.Collection, `{"schema":{"allOf":[{"$ref":"http://169.254.169.254/latest"}]},"key":["/a"]}`, []string{"/schema"}},
 		{"bundled $ref", api.Collection, `{"schema":{"$id":"file:///src/a.yaml","properties":{"c":{"$ref":"sub/c.yaml#/x"}},
 			"$defs":{"file:///src/sub/c.yaml":{"$id":"file:///src/sub/c.yaml","x":{"type":"string"}}}},"key":["/c"]}`, nil},
+		// The loader takes no $id from data keywords (const, enum, default, examples), so neither may the check.
+		{"$id hidden in const", api.Collection, `{"schema":{"const":{"$id":"file:///etc/passwd"},"properties":{"a":{"$ref":"file:///etc/passwd#/x"}}},"key":["/a"]}`, []string{"/schema"}},
+		{"$id hidden in examples", api.Collection, `{"schema":{"examples":[{"$id":"http://10.0.0.1/x"}],"$ref":"http://10.0.0.1/x"},"key":["/a"]}`, []string{"/schema"}},
 		{"flow:// refs", api.Collection, `{"readSchema":{"allOf":[{"$ref":"flow://relaxed-write-schema"},{"$ref":"flow://inferred-schema"}]},"writeSchema":{},"key":["/a"]}`, nil},
 		{"config file", api.Capture, `{"endpoint":{"connector":{"image":"x","config":"/etc/shadow"}},"bindings":[{"resource":"r.yaml","target":"a/b"}]}`,
 			[]string{"/endpoint/connector/config", "/bindings/0/resource"}},
@@ -59,6 +65,29 @@ func TestSpecOfPointer(t *testing.T) {
 	} {
 		if name, inner := specOfPointer(tc.in); name != tc.name || inner != tc.inner {
 			t.Errorf("specOfPointer(%q) = %q, %q; want %q, %q", tc.in, name, inner, tc.name, tc.inner)
+		}
+	}
+}
+
+// TestBuildReadsNoServerFile builds specs that reference a file of the server's disk in ways the
+// self-contained check must catch: the build must refuse them without the loader ever reading it.
+func TestBuildReadsNoServerFile(t *testing.T) {
+	secret := filepath.ToSlash(filepath.Join(t.TempDir(), "secret.yaml"))
+	if err := os.WriteFile(secret, []byte("token: hunter2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, schema := range []string{
+		`{"$ref":"file://` + secret + `#/token"}`,
+		`{"const":{"$id":"file://` + secret + `"},"properties":{"a":{"$ref":"file://` + secret + `#/token"}}}`,
+		`{"default":{"$id":"file://` + secret + `"},"$ref":"file://` + secret + `"}`,
+	} {
+		_, v, err := canonicalSpec([]byte(`{"schema":`+schema+`,"key":["/a"]}`), api.Collection)
+		if err != nil {
+			t.Fatal(err)
+		}
+		errs := CatalogBuilder{}.Build(context.Background(), map[string]BuildSpec{"a/b": {Type: api.Collection, Spec: v}}, []string{"a/b"})
+		if len(errs) != 1 || !strings.Contains(errs[0].Message, "points outside the spec") {
+			t.Errorf("schema %s: got %+v, want one error saying the $ref points outside the spec", schema, errs)
 		}
 	}
 }
