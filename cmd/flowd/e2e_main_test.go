@@ -77,7 +77,9 @@ func forEachBackend(t *testing.T, fn func(t *testing.T, e *env)) {
 // start runs flowd on a free loopback port and waits for it to listen.
 func (e *env) start(extraArgs []string) {
 	e.t.Helper()
-	args := append([]string{"serve", "--listen", "127.0.0.1:0", "--database", e.database, "--data-dir", e.dataDir, "--log.format", "text"}, extraArgs...)
+	// Tests publish connector paths under the temporary directory and a fixed path that never exists.
+	args := append([]string{"serve", "--listen", "127.0.0.1:0", "--database", e.database, "--data-dir", e.dataDir, "--log.format", "text",
+		"--connector-files", os.TempDir(), "--connector-files", "/nonexistent/flowd-e2e"}, extraArgs...)
 	cmd := exec.Command(filepath.Join(binDir, "flowd"), args...)
 	pipe, err := cmd.StderrPipe()
 	if err != nil {

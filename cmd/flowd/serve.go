@@ -22,6 +22,9 @@ type serveOptions struct {
 	listen, database, dataDir string
 	maxBody                   int64
 	logLevel, logFormat       string
+	connectorFiles            []string
+	allowImages               []string
+	allowLocal                bool
 }
 
 func newServeCmd(io *cliutil.IOStreams) *cobra.Command {
@@ -36,8 +39,14 @@ its schema is created or migrated on start.
 
 The data plane runs every published, enabled capture, derivation and materialization, with
 collection fragments and task state under DATA-DIR/dataplane. Each publication restarts it over the
-new live catalog; tasks resume where they committed. File paths in published endpoint configs
-(source-file's path, materialize-sqlite's path) are paths on this server, and must be absolute.
+new live catalog; tasks resume where they committed.
+
+Anyone with a write grant can publish tasks, so tasks run only the built-in connectors: no
+` + "`local:`" + ` commands (--allow-local-connectors allows them) and no Docker images (--allow-image
+allows one). File paths in published connector configs (source-file's path, materialize-sqlite's
+path) are paths on this server: they must be absolute and lie under a --connector-files directory
+(default DATA-DIR/files). Keep symbolic links out of those directories: a link is followed.
+Specs must be self-contained: flowd never reads a file or URL that a spec names.
 GET /api/v1/tasks reports each task's state and last error; GET /api/v1/collections/read streams a
 collection's committed documents (both need a read grant on the names).`,
 		Args: cobra.NoArgs,
@@ -47,6 +56,9 @@ collection's committed documents (both need a read grant on the names).`,
 	cmd.Flags().StringVar(&o.database, "database", "", "SQLite file path or postgres:// URL (default DATA-DIR/flowd.db)")
 	cmd.Flags().StringVar(&o.dataDir, "data-dir", "flowd-data", "directory for the SQLite database and the data plane's fragments")
 	cmd.Flags().Int64Var(&o.maxBody, "max-body-bytes", controlplane.DefaultMaxBodyBytes, "largest request body accepted")
+	cmd.Flags().StringArrayVar(&o.connectorFiles, "connector-files", nil, "directory under which connector file paths must lie; repeat for several (default DATA-DIR/files)")
+	cmd.Flags().StringArrayVar(&o.allowImages, "allow-image", nil, "connector image tasks may run through Docker besides the built-ins; repeat for several")
+	cmd.Flags().BoolVar(&o.allowLocal, "allow-local-connectors", false, "let tasks run `local:` commands as flowd's user (only if every publisher may run commands here)")
 	cmd.Flags().StringVar(&o.logLevel, "log.level", "info", "log level: debug, info, warn or error")
 	cmd.Flags().StringVar(&o.logFormat, "log.format", "color", "log format: json, text or color")
 	return cmd
@@ -63,6 +75,10 @@ func runServe(ctx context.Context, io *cliutil.IOStreams, o serveOptions) error 
 	if o.database == "" {
 		o.database = filepath.Join(o.dataDir, "flowd.db")
 	}
+	policy, err := connectorPolicy(o)
+	if err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	store, err := controlplane.OpenStore(ctx, o.database)
@@ -71,8 +87,9 @@ func runServe(ctx context.Context, io *cliutil.IOStreams, o serveOptions) error 
 	}
 	defer store.Close()
 	cp := controlplane.New(store, logger)
+	cp.Builder = controlplane.CatalogBuilder{Connectors: policy}
 	dataCtx, stopData := context.WithCancel(ctx)
-	dataPlane, err := controlplane.StartDataPlane(dataCtx, store, controlplane.DataPlaneOptions{DataDir: o.dataDir, Logger: logger})
+	dataPlane, err := controlplane.StartDataPlane(dataCtx, store, controlplane.DataPlaneOptions{DataDir: o.dataDir, Logger: logger, Connectors: policy})
 	if err != nil {
 		stopData()
 		return err
@@ -95,7 +112,7 @@ func runServe(ctx context.Context, io *cliutil.IOStreams, o serveOptions) error 
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w (is another flowd running? pick another --listen)", o.listen, err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := newHTTPServer(mux)
 	// Tests and scripts read this line to find the port when --listen ends in :0.
 	fmt.Fprintf(io.ErrOut, "flowd listening on http://%s\n", ln.Addr())
 	errc := make(chan error, 1)
@@ -112,4 +129,33 @@ func runServe(ctx context.Context, io *cliutil.IOStreams, o serveOptions) error 
 		return err
 	}
 	return nil
+}
+
+// newHTTPServer bounds what a slow or idle client can hold: headers and bodies must arrive in time
+// and idle connections close. There is no write timeout: a following collection read streams for
+// as long as the client reads.
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
+}
+
+// connectorPolicy makes the --connector-files directories absolute (creating the default one) and
+// returns the policy that publications and the data plane enforce.
+func connectorPolicy(o serveOptions) (controlplane.ConnectorPolicy, error) {
+	dirs := o.connectorFiles
+	if len(dirs) == 0 {
+		dirs = []string{filepath.Join(o.dataDir, "files")}
+		if err := os.MkdirAll(dirs[0], 0o700); err != nil {
+			return controlplane.ConnectorPolicy{}, fmt.Errorf("creating the connector files directory: %w", err)
+		}
+	}
+	p := controlplane.ConnectorPolicy{AllowLocal: o.allowLocal, Images: o.allowImages}
+	for _, d := range dirs {
+		abs, err := filepath.Abs(d)
+		if err != nil {
+			return p, fmt.Errorf("--connector-files %s: %w", d, err)
+		}
+		p.FileRoots = append(p.FileRoots, abs)
+	}
+	return p, nil
 }

@@ -17,13 +17,17 @@ import (
 // CatalogBuilder builds publications with pkg/catalog, as `flowctl check` does, and runs their tests
 // with pkg/testrunner. The catalog it builds is written to a temporary file, loaded and built; every
 // diagnostic's JSON pointer into that file is mapped back to a spec name and a pointer in the spec.
-type CatalogBuilder struct{}
+type CatalogBuilder struct {
+	// Connectors is what drafted tasks may run; the zero value allows built-ins without file paths.
+	Connectors ConnectorPolicy
+}
 
 // Build implements Builder.
-func (CatalogBuilder) Build(ctx context.Context, specs map[string]BuildSpec, drafted []string) []api.BuildError {
+func (b CatalogBuilder) Build(ctx context.Context, specs map[string]BuildSpec, drafted []string) []api.BuildError {
 	var errs []api.BuildError
 	for _, name := range drafted {
 		errs = append(errs, checkSelfContained(name, specs[name].Type, specs[name].Spec)...)
+		errs = append(errs, b.Connectors.Check(name, specs[name].Type, specs[name].Spec)...)
 	}
 	if len(errs) > 0 {
 		return errs // never hand pkg/catalog a spec that would make it fetch files

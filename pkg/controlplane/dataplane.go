@@ -26,6 +26,9 @@ type DataPlaneOptions struct {
 	DrainTimeout time.Duration
 	// OpenDerive opens derivation engines (default: pkg/runtime/derive's SQLite engine).
 	OpenDerive runtime.OpenDeriveEngine
+	// Connectors is checked again before tasks run: a task published under a looser policy than
+	// the server now has does not run (the zero value allows built-ins without file paths).
+	Connectors ConnectorPolicy
 }
 
 // RuntimeDataPlane runs every enabled capture, derivation and materialization of the live catalog
@@ -116,7 +119,7 @@ func (d *RuntimeDataPlane) loop(ctx context.Context) {
 		d.mu.Lock()
 		wanted := d.status.wantedPubID
 		d.mu.Unlock()
-		built, newest, err := liveCatalog(ctx, d.store)
+		built, newest, err := liveCatalog(ctx, d.store, d.opts.Connectors, d.opts.Logger)
 		if err != nil {
 			// Keep the tasks that run: a live catalog that stopped building is a bug to report,
 			// not a reason to stop the pipelines.

@@ -3,6 +3,7 @@ package controlplane
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 
 	"github.com/flowctl/flowctl/pkg/catalog"
@@ -16,8 +17,8 @@ var dataPlanePrincipal = &Principal{User: "flowd data plane", Grants: []api.Gran
 // liveCatalog builds every live spec but the tests, the way publications build drafts, and returns
 // the newest publication id among them. Connector configs are taken as published: a relative file
 // path in one would be relative to a temporary build directory, so published paths must be the
-// server's absolute paths.
-func liveCatalog(ctx context.Context, store *Store) (*catalog.Built, string, error) {
+// server's absolute paths. Captures and materializations that policy refuses are left out (logged).
+func liveCatalog(ctx context.Context, store *Store, policy ConnectorPolicy, logger *slog.Logger) (*catalog.Built, string, error) {
 	live, err := store.ListLiveSpecs(ctx, dataPlanePrincipal, LiveFilter{
 		Types: []api.SpecType{api.Capture, api.Collection, api.Materialization}, WithSpec: true})
 	if err != nil {
@@ -30,8 +31,13 @@ func liveCatalog(ctx context.Context, store *Store) (*catalog.Built, string, err
 		if err != nil {
 			return nil, "", fmt.Errorf("live spec %s: %w", l.CatalogName, err)
 		}
-		specs[l.CatalogName] = BuildSpec{Type: l.SpecType, Spec: spec}
 		newest = max(newest, l.LastPubID)
+		if refused := policy.Check(l.CatalogName, l.SpecType, spec); len(refused) > 0 && l.SpecType != api.Collection {
+			logger.Error("not running a task that the connector policy refuses", "task", l.CatalogName,
+				"pointer", refused[0].Pointer, "reason", refused[0].Message)
+			continue
+		}
+		specs[l.CatalogName] = BuildSpec{Type: l.SpecType, Spec: spec}
 	}
 	built, diags, _, err := loadAndBuild(ctx, specs)
 	if err != nil {

@@ -56,7 +56,7 @@ func TestPublishAndHistory(t *testing.T) {
 func TestPublishRefusals(t *testing.T) {
 	capture := func(backfill int) api.DraftSpec {
 		return api.DraftSpec{CatalogName: "acmeCo/cap", SpecType: api.Capture, Spec: spec(t,
-			`{"endpoint":{"connector":{"image":"x","config":{}}},"bindings":[{"resource":{"stream":"s"},"target":"acmeCo/orders","backfill":`+
+			`{"endpoint":{"connector":{"image":"ghcr.io/flowctl/source-file","config":{}}},"bindings":[{"resource":{"stream":"s"},"target":"acmeCo/orders","backfill":`+
 				strconv.Itoa(backfill)+`}]}`)}
 	}
 	cases := []struct {
@@ -72,7 +72,7 @@ func TestPublishRefusals(t *testing.T) {
 		{"backfill decrease", []api.DraftSpec{capture(1)},
 			[]string{"`backfill` counters may only increase, but the draft capture for {\"stream\":\"s\"} has a value of 1, which is less than the last value 2"}},
 		{"missing reference", []api.DraftSpec{{CatalogName: "acmeCo/mat", SpecType: api.Materialization, Spec: spec(t,
-			`{"endpoint":{"connector":{"image":"x","config":{}}},"bindings":[{"resource":{},"source":"acmeCo/nope"}]}`)}},
+			`{"endpoint":{"connector":{"image":"ghcr.io/estuary/materialize-sqlite","config":{}}},"bindings":[{"resource":{},"source":"acmeCo/nope"}]}`)}},
 			[]string{"collection acmeCo/nope, referenced by materialization acmeCo/mat, is not defined"}},
 		{"unknown field and empty key", []api.DraftSpec{{CatalogName: "acmeCo/new", SpecType: api.Collection, Spec: spec(t,
 			`{"key":[],"schema":{"type":"object"},"shuffel":1}`)}},
@@ -154,10 +154,10 @@ func TestGrantsConfineUsers(t *testing.T) {
 		}
 		// Reading a collection bob can read is fine; one he cannot is refused without saying if it exists.
 		mustPublish(t, cp, bob, api.DraftSpec{CatalogName: "bobCo/mat", SpecType: api.Materialization, Spec: spec(t,
-			`{"endpoint":{"connector":{"image":"x","config":{}}},"bindings":[{"resource":{},"source":"acmeCo/shared/orders"}]}`)})
+			`{"endpoint":{"connector":{"image":"ghcr.io/estuary/materialize-sqlite","config":{}}},"bindings":[{"resource":{},"source":"acmeCo/shared/orders"}]}`)})
 		for _, target := range []string{"acmeCo/secret", "acmeCo/missing"} {
 			_, err = publish(t, cp, bob, api.DraftSpec{CatalogName: "bobCo/mat2", SpecType: api.Materialization, Spec: spec(t,
-				`{"endpoint":{"connector":{"image":"x","config":{}}},"bindings":[{"resource":{},"source":"`+target+`"}]}`)})
+				`{"endpoint":{"connector":{"image":"ghcr.io/estuary/materialize-sqlite","config":{}}},"bindings":[{"resource":{},"source":"`+target+`"}]}`)})
 			if !isStatus(err, http.StatusForbidden) {
 				t.Errorf("bob materializes %s: %v", target, err)
 			}
