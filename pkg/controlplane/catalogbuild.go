@@ -49,8 +49,12 @@ func (b CatalogBuilder) Build(ctx context.Context, specs map[string]BuildSpec, d
 		if name != "" && !isDrafted[name] {
 			continue
 		}
-		// The temporary file means nothing to the user; say "draft" where messages name it.
+		// The temporary file means nothing to the user and its path is the server's business; say
+		// "draft" where messages name it, as a URL or as a path.
 		msg := strings.ReplaceAll(d.Message, source, "draft")
+		if u, err := url.Parse(source); err == nil {
+			msg = strings.ReplaceAll(msg, filepath.FromSlash(u.Path), "draft")
+		}
 		if d.Hint != "" {
 			msg += " (" + d.Hint + ")"
 		}

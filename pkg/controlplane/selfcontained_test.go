@@ -91,3 +91,21 @@ func TestBuildReadsNoServerFile(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildErrorsHideServerPaths: messages quote the temporary build file as a URL or as a path;
+// neither may reach the user.
+func TestBuildErrorsHideServerPaths(t *testing.T) {
+	_, v, err := canonicalSpec([]byte(`{"schema":{"type":["object","array"],"properties":{"a":{"type":"string"}}},"key":["/a"]}`), api.Collection)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := CatalogBuilder{}.Build(context.Background(), map[string]BuildSpec{"a/b": {Type: api.Collection, Spec: v}}, []string{"a/b"})
+	if len(errs) == 0 {
+		t.Fatal("a schema whose root accepts arrays built without error")
+	}
+	for _, e := range errs {
+		if strings.Contains(e.Message, "flowd-build-") || strings.Contains(e.Message, os.TempDir()+"/") {
+			t.Errorf("message names the server's temporary file: %s", e.Message)
+		}
+	}
+}
