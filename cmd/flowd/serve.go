@@ -38,8 +38,8 @@ The database is a SQLite file (by default flowd.db under --data-dir) or a postgr
 its schema is created or migrated on start.
 
 The data plane runs every published, enabled capture, derivation and materialization, with
-collection fragments and task state under DATA-DIR/dataplane. Each publication restarts it over the
-new live catalog; tasks resume where they committed.
+collection fragments and task state under DATA-DIR/dataplane. Each publication restarts the tasks it
+changed, which resume where they committed; other tasks keep running.
 
 Anyone with a write grant can publish tasks, so tasks run only the built-in connectors: no
 ` + "`local:`" + ` commands (--allow-local-connectors allows them) and no Docker images (--allow-image
