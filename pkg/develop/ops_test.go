@@ -36,7 +36,7 @@ type opsDoc struct {
 	}
 }
 
-type bindingStats struct{ Right, Out docsAndBytes }
+type bindingStats struct{ Right, Left, Out docsAndBytes }
 
 type docsAndBytes struct{ DocsTotal, BytesTotal int64 }
 
@@ -59,8 +59,9 @@ func readOps(t *testing.T, dataDir, collection string) []opsDoc {
 	return out
 }
 
-// TestOpsCollections runs the pipeline and checks that its stats documents add up to the final
-// stats of every task, each in the journal of its task, and that task logs are there.
+// TestOpsCollections runs the pipeline and checks that its stats documents (one per
+// transaction) add up to the final stats of every task, each in the journal of its task, keyed
+// by collection or transform, and that task logs are there.
 func TestOpsCollections(t *testing.T) {
 	src := writePipeline(t, makeOrders(40), "")
 	dataDir := filepath.Join(t.TempDir(), "data")
@@ -74,7 +75,11 @@ func TestOpsCollections(t *testing.T) {
 		kind                                     string
 	}
 	got := map[string]*sums{}
+	materialized := map[string]int64{} // documents read by kt/to-sqlite, by source collection
 	for _, d := range readOps(t, dataDir, runtime.OpsStatsCollection) {
+		if d.TxnCount != 1 {
+			t.Errorf("a stats document of %s counts %d transactions, want one each", d.Shard.Name, d.TxnCount)
+		}
 		s := got[d.Shard.Name]
 		if s == nil {
 			s = &sums{kind: d.Shard.Kind}
@@ -100,10 +105,13 @@ func TestOpsCollections(t *testing.T) {
 			}
 			add(tr.Input, d.Derive.Out)
 		case "materialization":
-			if _, ok := d.Materialize["*"]; !ok || len(d.Materialize) != 1 {
-				t.Errorf("stats of a materialization of two bindings are not under \"*\": %+v", d.Materialize)
+			for collection, b := range d.Materialize {
+				if collection != "kt/orders" && collection != "kt/totals" {
+					t.Errorf("materialization stats keyed by %q, not a source collection", collection)
+				}
+				add(b.Right, b.Out)
+				materialized[collection] += b.Right.DocsTotal
 			}
-			add(d.Materialize["*"].Right, d.Materialize["*"].Out)
 		default:
 			t.Errorf("unknown shard kind %q", d.Shard.Kind)
 		}
@@ -117,6 +125,9 @@ func TestOpsCollections(t *testing.T) {
 	}
 	if got["kt/from-file"] == nil || got["kt/from-file"].docsIn != 40 {
 		t.Errorf("capture stats: %+v, want 40 documents in", got["kt/from-file"])
+	}
+	if got["kt/totals"] == nil || materialized["kt/orders"] != 40 || materialized["kt/totals"] != got["kt/totals"].docsOut {
+		t.Errorf("materialized %v by collection, want 40 of kt/orders and the %+v published to kt/totals", materialized, got["kt/totals"])
 	}
 
 	l, err := journal.OpenLocal(journal.LocalOptions{DataDir: dataDir, ReadOnly: true})

@@ -88,8 +88,11 @@ func (s *captureShard) run(ctx, stop context.Context, cp *ShardCheckpoint) error
 	explicitAcks := resp.Opened.ExplicitAcknowledgements
 
 	// Responses arrive on their own goroutine so that the loop can tell whether more are waiting.
+	// Once run returns, the receiver stops at its next send, even with the buffer full.
 	responses := make(chan *connector.CaptureResponse, 1024)
 	recvErr := make(chan error, 1)
+	returned := make(chan struct{})
+	defer close(returned)
 	go func() {
 		for {
 			r, err := stream.Recv()
@@ -98,33 +101,29 @@ func (s *captureShard) run(ctx, stop context.Context, cp *ShardCheckpoint) error
 				close(responses)
 				return
 			}
-			responses <- r
+			select {
+			case responses <- r:
+			case <-returned:
+				return
+			}
 		}
 	}()
 
 	var docs, checkpoints int
-	var bytesIn int64
-	txnStart := time.Now()
+	txn := newTxnStats(captureBindings(s.writers))
 	// commit ends the transaction of the checkpoints received so far.
 	commit := func() error {
-		out, err := s.commitTransaction(ctx, cp)
-		if err != nil {
+		if err := s.commitTransaction(ctx, cp, txn); err != nil {
 			return err
 		}
-		s.stats.update(func(t *TaskStats) {
-			t.DocsIn += int64(docs)
-			t.BytesIn += bytesIn
-			t.DocsOut += out.Docs
-			t.BytesOut += out.Bytes
-			t.Commits++
-			t.LastCommit = time.Now()
-		})
+		s.stats.commit(txn)
 		if explicitAcks {
 			if err := stream.Send(&connector.CaptureRequest{Acknowledge: &connector.CaptureAcknowledge{Checkpoints: uint32(checkpoints)}}); err != nil {
 				return err
 			}
 		}
-		docs, checkpoints, bytesIn, txnStart = 0, 0, 0, time.Now()
+		docs, checkpoints = 0, 0
+		txn.reset()
 		return nil
 	}
 	// Once stopping, the transaction ends at the connector's next checkpoint: documents already
@@ -153,7 +152,16 @@ func (s *captureShard) run(ctx, stop context.Context, cp *ShardCheckpoint) error
 		if !ok {
 			err := <-recvErr
 			if errors.Is(err, io.EOF) {
-				// Documents after the last checkpoint are not committed, as in Flow.
+				// Flow fails a connector that exits between documents and their checkpoint; the
+				// checkpoints folded into this transaction so far commit only if it did not.
+				if uncheckpointed > 0 {
+					return fmt.Errorf("capture %s: connector exited within a checkpoint: %d documents after its last checkpoint (a capture must end each run of documents with a checkpoint)", s.task.Name, uncheckpointed)
+				}
+				if checkpoints > 0 {
+					if err := commit(); err != nil {
+						return err
+					}
+				}
 				return stream.Close()
 			}
 			return fmt.Errorf("capture %s: %w", s.task.Name, err)
@@ -173,7 +181,7 @@ func (s *captureShard) run(ctx, stop context.Context, cp *ShardCheckpoint) error
 			}
 			docs++
 			uncheckpointed++
-			bytesIn += int64(len(r.Captured.Doc))
+			txn.captured(b, len(r.Captured.Doc))
 		case r.Checkpoint != nil:
 			if r.Checkpoint.State == nil {
 				return fmt.Errorf("capture %s: connector sent a checkpoint without state", s.task.Name)
@@ -181,11 +189,12 @@ func (s *captureShard) run(ctx, stop context.Context, cp *ShardCheckpoint) error
 			if cp.ConnectorState, err = applyStateUpdate(cp.ConnectorState, r.Checkpoint.State.Updated, r.Checkpoint.State.MergePatch); err != nil {
 				return fmt.Errorf("capture %s: %w", s.task.Name, err)
 			}
+			txn.begin()
 			checkpoints++
 			uncheckpointed = 0
 			// Fold further checkpoints into this transaction while the connector is ahead of us,
 			// up to Flow's bounds; commit when it pauses.
-			if !stopping && len(responses) > 0 && docs < captureTxnDocs && time.Since(txnStart) < time.Second {
+			if !stopping && len(responses) > 0 && docs < captureTxnDocs && time.Since(txn.started) < time.Second {
 				continue
 			}
 			if err := commit(); err != nil || stopping {
@@ -199,19 +208,26 @@ func (s *captureShard) run(ctx, stop context.Context, cp *ShardCheckpoint) error
 	}
 }
 
-// commitTransaction drains the transaction's combined documents and commits them with cp.
-func (s *captureShard) commitTransaction(ctx context.Context, cp *ShardCheckpoint) (Published, error) {
+// commitTransaction drains the transaction's combined documents and commits them with cp,
+// counting them in txn.
+func (s *captureShard) commitTransaction(ctx context.Context, cp *ShardCheckpoint, txn *txnStats) error {
+	txn.startCommit()
 	byBinding := make([][]journal.Document, len(s.writers))
 	for i, w := range s.writers {
 		if err := w.Drain(func(d journal.Document) error { byBinding[i] = append(byBinding[i], d); return nil }); err != nil {
-			return Published{}, fmt.Errorf("capture %s: %w", s.task.Name, err)
+			return fmt.Errorf("capture %s: %w", s.task.Name, err)
 		}
 	}
 	n, err := s.commit(ctx, byBinding, cp)
 	if err != nil {
-		return Published{}, fmt.Errorf("capture %s: %w", s.task.Name, err)
+		return fmt.Errorf("capture %s: %w", s.task.Name, err)
 	}
-	return n, nil
+	counts := make([]int, len(byBinding))
+	for i, docs := range byBinding {
+		counts[i] = len(docs)
+	}
+	txn.publishedOut(counts, n)
+	return nil
 }
 
 // spec builds the CaptureSpec of the enabled bindings, asking the connector for resource paths.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/flowctl/flowctl/pkg/catalog"
 	"github.com/flowctl/flowctl/pkg/journal"
@@ -63,8 +62,7 @@ func runDerivation(ctx, stop context.Context, env *shardEnv, c *catalog.BuiltCol
 		return engine.Commit(ctx, b)
 	}
 	var n int
-	var bytesIn int64
-	var newest time.Time // publish time of the transaction's newest source document
+	txn := newTxnStats(transformBindings(c))
 	for {
 		seq := env.notifier.Seq()
 		// Once stopping, read no more: commit what was read, then return.
@@ -79,16 +77,15 @@ func runDerivation(ctx, stop context.Context, env *shardEnv, c *catalog.BuiltCol
 						c.Name, c.Derivation.Transforms[transforms[d.Source]].Name, d.Journal, d.Begin, err)
 				}
 				n++
-				bytesIn += int64(len(d.Raw))
-				if at := d.UUID.PublishedAt(); at.After(newest) {
-					newest = at
-				}
+				txn.sourceRead(transforms[d.Source], len(d.Raw), d.UUID.PublishedAt())
 				if n < deriveTxnDocs {
 					continue
 				}
 			}
 		}
 		if n > 0 {
+			txn.startCommit()
+			txn.countPublished(engine)
 			var out []journal.Document
 			if err := engine.Drain(func(p map[string]any) error {
 				name, err := router.JournalOf(p)
@@ -102,16 +99,10 @@ func runDerivation(ctx, stop context.Context, env *shardEnv, c *catalog.BuiltCol
 			if err != nil {
 				return fmt.Errorf("derivation %s: %w", c.Name, err)
 			}
-			stats.update(func(t *TaskStats) {
-				t.DocsIn += int64(n)
-				t.BytesIn += bytesIn
-				t.DocsOut += pubd.Docs
-				t.BytesOut += pubd.Bytes
-				t.Commits++
-				t.LastCommit = time.Now()
-				t.LagSeconds = lagSince(newest)
-			})
-			n, bytesIn, newest = 0, 0, time.Time{}
+			txn.out.add(pubd.Docs, pubd.Bytes)
+			stats.commit(txn)
+			n = 0
+			txn.reset()
 			continue
 		}
 		if stop.Err() != nil {

@@ -91,13 +91,17 @@ func runMaterialization(ctx, stop context.Context, env *shardEnv, m *catalog.Bui
 	}
 	defer reader.Close()
 
-	t := &matTxn{stream: stream, name: m.Name, bindings: bindings}
+	txnBindings := make([]bindingTxn, len(sources))
+	for i, src := range sources {
+		txnBindings[i].collection = src.Collection
+	}
+	t := &matTxn{stream: stream, name: m.Name, bindings: bindings, stats: newTxnStats(txnBindings)}
 	if err := t.acknowledge(cp); err != nil { // Acknowledges the recovered commit.
 		return err
 	}
 	for stop.Err() == nil {
 		seq := env.notifier.Seq()
-		n, bytesIn, err := t.read(ctx, reader)
+		n, err := t.read(ctx, reader)
 		if err != nil {
 			return err
 		}
@@ -115,11 +119,11 @@ func runMaterialization(ctx, stop context.Context, env *shardEnv, m *catalog.Bui
 			stats.update(func(s *TaskStats) { s.Idle = false })
 			continue
 		}
-		stored, bytesOut, err := t.flushAndStore()
-		if err != nil {
+		if err := t.flushAndStore(); err != nil {
 			return err
 		}
 		cp.Sources = reader.Checkpoint()
+		t.stats.startCommit()
 		if err := t.startCommit(cp); err != nil {
 			return err
 		}
@@ -129,16 +133,8 @@ func runMaterialization(ctx, stop context.Context, env *shardEnv, m *catalog.Bui
 		if err := t.acknowledge(cp); err != nil {
 			return err
 		}
-		stats.update(func(s *TaskStats) {
-			s.DocsIn += int64(n)
-			s.BytesIn += bytesIn
-			s.DocsOut += int64(stored)
-			s.BytesOut += bytesOut
-			s.Commits++
-			s.LastCommit = time.Now()
-			s.LagSeconds = lagSince(t.newest)
-		})
-		t.newest = time.Time{}
+		stats.commit(t.stats)
+		t.stats.reset()
 	}
 	return nil
 }
@@ -180,18 +176,17 @@ type matTxn struct {
 	stream   connector.MaterializeStream
 	name     string
 	bindings []*matBinding
-	newest   time.Time // publish time of the transaction's newest source document
+	stats    *txnStats // of the transaction in progress
 }
 
 // read takes ready source documents into the transaction, sending a Load for each new key of a
 // standard (not delta-updates) binding.
-func (t *matTxn) read(ctx context.Context, reader *Reader) (int, int64, error) {
+func (t *matTxn) read(ctx context.Context, reader *Reader) (int, error) {
 	var n int
-	var bytesIn int64
 	for n < materializeTxnDocs {
 		d, ok, err := reader.Poll(ctx)
 		if err != nil {
-			return 0, 0, fmt.Errorf("materialization %s: %w", t.name, err)
+			return 0, fmt.Errorf("materialization %s: %w", t.name, err)
 		}
 		if !ok {
 			break
@@ -199,57 +194,53 @@ func (t *matTxn) read(ctx context.Context, reader *Reader) (int, int64, error) {
 		b := t.bindings[d.Source]
 		v, err := doc.Decode(d.Raw)
 		if err != nil {
-			return 0, 0, fmt.Errorf("materialization %s: document at %s:%d: %w", t.name, d.Journal, d.Begin, err)
+			return 0, fmt.Errorf("materialization %s: document at %s:%d: %w", t.name, d.Journal, d.Begin, err)
 		}
 		if !b.spec.DeltaUpdates {
 			key := doc.PackKey(nil, v, b.keys)
 			if !b.loaded[string(key)] {
 				b.loaded[string(key)] = true
 				if err := t.stream.Send(&connector.MaterializeRequest{Load: &connector.Load{Binding: uint32(d.Source), KeyPacked: key}}); err != nil {
-					return 0, 0, err
+					return 0, err
 				}
 			}
 		}
 		if err := b.combiner.Add(v); err != nil {
-			return 0, 0, fmt.Errorf("materialization %s: document at %s:%d of %s: %w", t.name, d.Journal, d.Begin, b.spec.Collection.Name, err)
+			return 0, fmt.Errorf("materialization %s: document at %s:%d of %s: %w", t.name, d.Journal, d.Begin, b.spec.Collection.Name, err)
 		}
 		n++
-		bytesIn += int64(len(d.Raw))
-		if at := d.UUID.PublishedAt(); at.After(t.newest) {
-			t.newest = at
-		}
+		t.stats.sourceRead(d.Source, len(d.Raw), d.UUID.PublishedAt())
 	}
-	return n, bytesIn, nil
+	return n, nil
 }
 
 // flushAndStore ends the loads, reduces loaded documents under the transaction's, and stores
-// the results. It returns how many Stores it sent and their bytes (packed keys, values and
-// documents).
-func (t *matTxn) flushAndStore() (int, int64, error) {
+// the results, counting loaded documents and Stores (their packed keys, values and documents)
+// by binding.
+func (t *matTxn) flushAndStore() error {
 	if err := t.stream.Send(&connector.MaterializeRequest{Flush: &connector.Flush{}}); err != nil {
-		return 0, 0, err
+		return err
 	}
 	for {
 		r, err := t.stream.Recv()
 		if err != nil {
-			return 0, 0, fmt.Errorf("materialization %s: waiting for Flushed: %w", t.name, err)
+			return fmt.Errorf("materialization %s: waiting for Flushed: %w", t.name, err)
 		}
 		if r.Flushed != nil {
 			break
 		}
 		if r.Loaded == nil || int(r.Loaded.Binding) >= len(t.bindings) {
-			return 0, 0, fmt.Errorf("materialization %s: expected Loaded or Flushed, got %s", t.name, abbreviate(r))
+			return fmt.Errorf("materialization %s: expected Loaded or Flushed, got %s", t.name, abbreviate(r))
 		}
 		v, err := doc.Decode(r.Loaded.Doc)
 		if err != nil {
-			return 0, 0, fmt.Errorf("materialization %s: loaded document is not JSON: %w", t.name, err)
+			return fmt.Errorf("materialization %s: loaded document is not JSON: %w", t.name, err)
 		}
+		t.stats.bindings[r.Loaded.Binding].left.add(1, int64(len(r.Loaded.Doc)))
 		if err := t.bindings[r.Loaded.Binding].combiner.AddFront(v); err != nil {
-			return 0, 0, fmt.Errorf("materialization %s: loaded document %s: %w", t.name, abbreviate(v), err)
+			return fmt.Errorf("materialization %s: loaded document %s: %w", t.name, abbreviate(v), err)
 		}
 	}
-	var stored int
-	var bytes int64
 	for i, b := range t.bindings {
 		clear(b.loaded)
 		err := b.combiner.Drain(!b.spec.DeltaUpdates, func(d doc.Drained) error {
@@ -258,15 +249,14 @@ func (t *matTxn) flushAndStore() (int, int64, error) {
 			if b.spec.FieldSelection.Document != "" {
 				st.Doc = doc.Append(nil, d.Doc)
 			}
-			stored++
-			bytes += int64(len(st.KeyPacked) + len(st.ValuesPacked) + len(st.Doc))
+			t.stats.bindings[i].out.add(1, int64(len(st.KeyPacked)+len(st.ValuesPacked)+len(st.Doc)))
 			return t.stream.Send(&connector.MaterializeRequest{Store: st})
 		})
 		if err != nil {
-			return 0, 0, fmt.Errorf("materialization %s: binding %s: %w", t.name, b.spec.Collection.Name, err)
+			return fmt.Errorf("materialization %s: binding %s: %w", t.name, b.spec.Collection.Name, err)
 		}
 	}
-	return stored, bytes, nil
+	return nil
 }
 
 // packValues packs the selected value fields of a document.

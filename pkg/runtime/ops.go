@@ -65,61 +65,40 @@ func opsShard(kind, task string) map[string]any {
 // opsTimestamp formats an ops document's `ts` as Flow does (RFC 3339 in UTC).
 func opsTimestamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
-// opsTask is what ops documents say of a task: its shard kind and what its stats are keyed by.
-type opsTask struct {
-	kind string
-	// collections are a capture's targets or a materialization's sources, in binding order.
-	collections []string
-	// transforms are a derivation's transforms with their sources.
-	transforms [][2]string
-}
-
-// opsTasks knows the tasks of the running catalog by name, for log records that name only their
-// task (connector logs) and for stats. It has its own lock: records are logged while the
-// Runtime's lock is held.
+// opsTasks knows the shard kind of every task of the running catalog by name, for log records
+// that name only their task (connector logs). It has its own lock: records are logged while
+// the Runtime's lock is held.
 type opsTasks struct {
 	mu    sync.RWMutex
-	tasks map[string]opsTask
+	kinds map[string]string
 }
 
 func (k *opsTasks) set(built *catalog.Built) {
-	tasks := map[string]opsTask{}
+	kinds := map[string]string{}
 	if built != nil {
 		for _, c := range built.Captures {
-			t := opsTask{kind: ShardKind(TaskCapture)}
-			for _, b := range c.Bindings {
-				t.collections = append(t.collections, b.Target.Name)
-			}
-			tasks[c.Name] = t
+			kinds[c.Name] = ShardKind(TaskCapture)
 		}
 		for _, c := range built.Collections {
-			if c.Derivation == nil {
-				continue
+			if c.Derivation != nil {
+				kinds[c.Name] = ShardKind(TaskDerivation)
 			}
-			t := opsTask{kind: ShardKind(TaskDerivation)}
-			for _, tr := range c.Derivation.Transforms {
-				t.transforms = append(t.transforms, [2]string{tr.Name, tr.Source.Name})
-			}
-			tasks[c.Name] = t
 		}
 		for _, m := range built.Materializations {
-			t := opsTask{kind: ShardKind(TaskMaterialization)}
-			for _, b := range m.Bindings {
-				t.collections = append(t.collections, b.Source.Name)
-			}
-			tasks[m.Name] = t
+			kinds[m.Name] = ShardKind(TaskMaterialization)
 		}
 	}
 	k.mu.Lock()
-	k.tasks = tasks
+	k.kinds = kinds
 	k.mu.Unlock()
 }
 
-func (k *opsTasks) get(task string) (opsTask, bool) {
+// kind is the shard kind of a task of the catalog.
+func (k *opsTasks) kind(task string) (string, bool) {
 	k.mu.RLock()
 	defer k.mu.RUnlock()
-	t, ok := k.tasks[task]
-	return t, ok
+	kind, ok := k.kinds[task]
+	return kind, ok
 }
 
 // opsFor prepares the ops collections' writer of a Runtime: the sink, and the logger whose
@@ -140,10 +119,19 @@ func (s *opsSink) setCatalog(built *catalog.Built) {
 	}
 }
 
-// runWhile starts the sink for a Runtime's Run; the returned function ends it once Run is done.
-func (s *opsSink) runWhile(stats func() []TaskStats) func() {
+// runWhile starts the sink for a Runtime's Run; the returned function ends it once Run is done
+// (after the tasks' final commits), publishing what is still queued.
+func (s *opsSink) runWhile() func() {
 	if s == nil {
 		return func() {}
 	}
-	return s.start(stats, DefaultOpsStatsInterval)
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		s.run(stop)
+	}()
+	return func() {
+		close(stop)
+		<-done
+	}
 }

@@ -37,3 +37,39 @@ func BenchmarkOpsLogRecord(b *testing.B) {
 		b.ReportMetric(float64(sink.Dropped()), "dropped")
 	})
 }
+
+// BenchmarkOpsStatsCommit measures what a shard pays per committed transaction for its ops stats
+// document (built and queued; a consumer empties the queue without I/O) against adding the
+// transaction to the task totals alone. The transaction has three bindings.
+func BenchmarkOpsStatsCommit(b *testing.B) {
+	txn := newTxnStats([]bindingTxn{{collection: "acme/a"}, {collection: "acme/b"}, {collection: "acme/c"}})
+	for i := range txn.bindings {
+		txn.sourceRead(i, 100, opsTestTime)
+		txn.bindings[i].out.add(1, 120)
+	}
+	b.Run("totals-only", func(b *testing.B) {
+		cell := &statsCell{s: TaskStats{Task: "acme/mat", Type: TaskMaterialization}}
+		for b.Loop() {
+			cell.commit(txn)
+		}
+	})
+	b.Run("with-ops-stats", func(b *testing.B) {
+		sink := testSink(opsQueueCapacity)
+		stop := make(chan struct{})
+		defer close(stop)
+		go func() {
+			for {
+				select {
+				case <-sink.queue:
+				case <-stop:
+					return
+				}
+			}
+		}()
+		cell := &statsCell{s: TaskStats{Task: "acme/mat", Type: TaskMaterialization}, ops: sink}
+		for b.Loop() {
+			cell.commit(txn)
+		}
+		b.ReportMetric(float64(sink.Dropped()), "dropped")
+	})
+}

@@ -101,8 +101,8 @@ func (h *opsLogHandler) queue(r slog.Record) {
 	if c.task == "" {
 		return
 	}
-	if task, ok := h.sink.tasks.get(c.task); ok {
-		c.kind = task.kind
+	if kind, ok := h.sink.tasks.kind(c.task); ok {
+		c.kind = kind
 	} else if c.kind == "" {
 		return // a task of no catalog we know: nowhere to put it
 	}

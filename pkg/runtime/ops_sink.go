@@ -121,24 +121,3 @@ func (s *opsSink) lose(docs []journal.Document, err error) {
 	s.dropped.Add(int64(len(docs)))
 	s.logger.Error("ops: appending task logs and stats failed", "documents", len(docs), "error", err)
 }
-
-// start runs the sink, and publishes stats from stats() every interval. The returned function
-// publishes the final stats, flushes the queue and returns once done.
-func (s *opsSink) start(stats func() []TaskStats, interval time.Duration) func() {
-	stopPoller, sinkStop := make(chan struct{}), make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		s.run(sinkStop)
-	}()
-	go func() {
-		defer wg.Done()
-		defer close(sinkStop) // once the final stats are queued
-		newStatsPoller(s, interval).run(stopPoller, stats)
-	}()
-	return func() {
-		close(stopPoller)
-		wg.Wait()
-	}
-}

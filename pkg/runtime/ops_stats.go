@@ -1,114 +1,136 @@
 package runtime
 
 import (
+	"strings"
 	"time"
 
 	"github.com/flowctl/flowctl/pkg/journal"
 )
 
-// DefaultOpsStatsInterval is how often task stats are checked for new commits.
-const DefaultOpsStatsInterval = 100 * time.Millisecond
-
-// opsUnattributed keys stats that the runtime cannot attribute to one binding or transform (a
-// task with several counts its documents in total). No collection or transform can be named
-// "*", so it never collides with one.
-const opsUnattributed = "*"
-
-// statsPoller turns tasks' running totals into ops stats documents: each check, every task that
-// committed since the previous check gets one document with what those transactions did
-// (txnCount says how many), keyed by the start of the interval as Flow keys a document by the
-// start of its transaction.
-type statsPoller struct {
-	sink     *opsSink
-	interval time.Duration
-	last     map[string]TaskStats // by task, as of lastAt
-	lastAt   time.Time
-}
-
-func newStatsPoller(sink *opsSink, interval time.Duration) *statsPoller {
-	if interval <= 0 {
-		interval = DefaultOpsStatsInterval
+// offerStats queues the ops stats document of a task's committed transaction (nil sink: the
+// runtime writes no ops collections). The document is built before offerStats returns, so the
+// shard may reuse txn for its next transaction.
+func (s *opsSink) offerStats(task, taskType string, txn *txnStats, now time.Time) {
+	if s == nil {
+		return
 	}
-	return &statsPoller{sink: sink, interval: interval, last: map[string]TaskStats{}, lastAt: sink.now()}
-}
-
-// run checks stats() every interval until stop closes, then once more.
-func (p *statsPoller) run(stop <-chan struct{}, stats func() []TaskStats) {
-	ticker := time.NewTicker(p.interval)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-ticker.C:
-			p.check(stats())
-		case <-stop:
-			p.check(stats())
-			return
-		}
+	kind := ShardKind(taskType)
+	name, err := OpsJournal(OpsStatsCollection, kind, task)
+	if err != nil {
+		s.logger.Error("ops: naming the stats journal", "task", task, "error", err)
+		return
 	}
+	s.offer(journal.Document{Journal: name, Doc: statsDocument(kind, task, txn, now)})
 }
 
-// check queues a stats document for every task that committed since the last check.
-func (p *statsPoller) check(current []TaskStats) {
-	begin, now := p.lastAt, p.sink.now()
-	for _, s := range current {
-		prev, seen := p.last[s.Task]
-		if !seen || s.Commits < prev.Commits { // a task new to this process counts from zero
-			prev = TaskStats{}
-		}
-		p.last[s.Task] = s
-		if s.Commits == prev.Commits {
-			continue
-		}
-		task, ok := p.sink.tasks.get(s.Task)
-		if !ok {
-			continue // removed from the catalog since
-		}
-		name, err := OpsJournal(OpsStatsCollection, task.kind, s.Task)
-		if err != nil {
-			p.sink.logger.Error("ops: naming the stats journal", "task", s.Task, "error", err)
-			continue
-		}
-		p.sink.offer(journal.Document{Journal: name, Doc: statsDocument(s.Task, task, begin, s, prev)})
-	}
-	p.lastAt = now
-}
-
-// statsDocument is Flow's stats document of what a task did between prev and cur.
-func statsDocument(name string, task opsTask, begin time.Time, cur, prev TaskStats) map[string]any {
-	in := docsAndBytes(cur.DocsIn-prev.DocsIn, cur.BytesIn-prev.BytesIn)
-	out := docsAndBytes(cur.DocsOut-prev.DocsOut, cur.BytesOut-prev.BytesOut)
+// statsDocument is Flow's stats document of one transaction: txnCount 1, ts its start, and
+// what it did keyed as Flow keys it (a capture's and a materialization's bindings by
+// collection, summed when several bindings share one; a derivation's by transform name).
+// Bindings and transforms that saw no documents are left out, as Flow leaves them.
+func statsDocument(kind, task string, txn *txnStats, now time.Time) map[string]any {
 	d := map[string]any{
-		"shard":    opsShard(task.kind, name),
-		"ts":       opsTimestamp(begin),
-		"txnCount": cur.Commits - prev.Commits,
+		"shard":            opsShard(kind, task),
+		"ts":               opsTimestamp(txn.started),
+		"txnCount":         1,
+		"openSecondsTotal": txn.openSeconds(now),
 	}
-	switch task.kind {
-	case ShardKind(TaskCapture):
-		// right: documents the connector sent; out: the combined documents published.
-		d["capture"] = map[string]any{bindingKey(task.collections): map[string]any{"right": in, "out": out}}
-	case ShardKind(TaskMaterialization):
-		// right: documents read from the source; out: the combined documents stored.
-		d["materialize"] = map[string]any{bindingKey(task.collections): map[string]any{"right": in, "out": out}}
-	case ShardKind(TaskDerivation):
-		transform := map[string]any{"input": in}
-		key := opsUnattributed
-		if len(task.transforms) == 1 {
-			key = task.transforms[0][0]
-			transform["source"] = task.transforms[0][1]
+	switch kind {
+	case ShardKind(TaskCapture), ShardKind(TaskMaterialization):
+		if byCollection := collectionStats(kind, txn.bindings); len(byCollection) > 0 {
+			d[map[string]string{ShardKind(TaskCapture): "capture", ShardKind(TaskMaterialization): "materialize"}[kind]] = byCollection
 		}
-		d["derive"] = map[string]any{"transforms": map[string]any{key: transform}, "out": out}
+	case ShardKind(TaskDerivation):
+		derive := map[string]any{}
+		transforms := map[string]any{}
+		for _, b := range txn.bindings {
+			if b.right.isZero() {
+				continue
+			}
+			tr := map[string]any{"source": b.collection, "input": docsAndBytesDoc(b.right)}
+			if !b.lastSourcePublishedAt.IsZero() {
+				tr["lastSourcePublishedAt"] = opsTimestamp(b.lastSourcePublishedAt)
+			}
+			transforms[b.transform] = tr
+		}
+		if len(transforms) > 0 {
+			derive["transforms"] = transforms
+		}
+		if txn.published != nil {
+			derive["published"] = docsAndBytesDoc(*txn.published)
+		}
+		derive["out"] = docsAndBytesDoc(txn.out)
+		d["derive"] = derive
 	}
 	return d
 }
 
-// bindingKey is the collection a task's stats are keyed by: its only binding's, else "*".
-func bindingKey(collections []string) string {
-	if len(collections) == 1 {
-		return collections[0]
+// collectionStats sums bindings by collection: right and out, and for a materialization left
+// and the newest source document's publish time.
+func collectionStats(kind string, bindings []bindingTxn) map[string]any {
+	sums := map[string]*bindingTxn{}
+	for _, b := range bindings {
+		if b.right.isZero() && b.left.isZero() && b.out.isZero() {
+			continue
+		}
+		s := sums[b.collection]
+		if s == nil {
+			s = &bindingTxn{}
+			sums[b.collection] = s
+		}
+		s.right.add(b.right.docs, b.right.bytes)
+		s.left.add(b.left.docs, b.left.bytes)
+		s.out.add(b.out.docs, b.out.bytes)
+		if b.lastSourcePublishedAt.After(s.lastSourcePublishedAt) {
+			s.lastSourcePublishedAt = b.lastSourcePublishedAt
+		}
 	}
-	return opsUnattributed
+	out := make(map[string]any, len(sums))
+	for collection, s := range sums {
+		entry := map[string]any{"right": docsAndBytesDoc(s.right), "out": docsAndBytesDoc(s.out)}
+		if kind == ShardKind(TaskMaterialization) {
+			entry["left"] = docsAndBytesDoc(s.left)
+			if !s.lastSourcePublishedAt.IsZero() {
+				entry["lastSourcePublishedAt"] = opsTimestamp(s.lastSourcePublishedAt)
+			}
+		}
+		out[collection] = entry
+	}
+	return out
 }
 
-func docsAndBytes(docs, bytes int64) map[string]any {
-	return map[string]any{"docsTotal": docs, "bytesTotal": bytes}
+func docsAndBytesDoc(d docsAndBytes) map[string]any {
+	return map[string]any{"docsTotal": d.docs, "bytesTotal": d.bytes}
+}
+
+// collectionOfJournal is the collection (of those given) whose journal name is the one given:
+// the longest collection name followed by "/" that starts it. Partition segments contain "=",
+// which collection names cannot, so a longer match is never a partition of a shorter one.
+func collectionOfJournal(name string, collections []string) (string, bool) {
+	best := ""
+	for _, c := range collections {
+		if len(c) > len(best) && strings.HasPrefix(name, c+"/") {
+			best = c
+		}
+	}
+	return best, best != ""
+}
+
+// publishedOut counts a capture transaction's combined documents by binding (docs[i] for
+// binding i) and their appended bytes by collection (Published.ByJournal), on the first binding
+// of each collection: the document sums bindings of one collection anyway.
+func (t *txnStats) publishedOut(docs []int, p Published) {
+	var collections []string
+	first := map[string]int{}
+	for i, b := range t.bindings {
+		t.bindings[i].out.docs += int64(docs[i])
+		if _, ok := first[b.collection]; !ok {
+			first[b.collection] = i
+			collections = append(collections, b.collection)
+		}
+	}
+	for j, bytes := range p.ByJournal {
+		if c, ok := collectionOfJournal(j, collections); ok {
+			t.bindings[first[c]].out.bytes += bytes
+		}
+	}
 }

@@ -39,6 +39,8 @@ func ackAppends(intents map[string][]byte) []journal.Append {
 // Published counts what a transaction published: documents, and their bytes as appended.
 type Published struct {
 	Docs, Bytes int64
+	// ByJournal is Bytes by journal, from which the ops stats count bytes by collection.
+	ByJournal map[string]int64
 }
 
 // CommitTransaction is Flow's commit of a publishing shard: append the documents with CONTINUE
@@ -56,8 +58,10 @@ func CommitTransaction(ctx context.Context, client journal.Client, pub *journal.
 		if err != nil {
 			return Published{}, err
 		}
+		out.ByJournal = make(map[string]int64, len(appends))
 		for _, a := range appends {
 			out.Bytes += int64(len(a.Content))
+			out.ByJournal[a.Journal] += int64(len(a.Content))
 		}
 		if err := client.Append(ctx, appends); err != nil {
 			return Published{}, fmt.Errorf("appending documents: %w", err)

@@ -92,7 +92,7 @@ func (r *Runtime) Client() journal.Client { return r.client }
 // back-off, or with StopOnFailure stops the run, and Run returns its error. Run also returns
 // once every task has ended by itself (finite captures without RestartCaptures).
 func (r *Runtime) Run(ctx context.Context) error {
-	defer r.ops.runWhile(r.Stats)() // last: after the tasks' final commits
+	defer r.ops.runWhile()() // last: after the tasks' final commits
 	ctx, fail := context.WithCancelCause(ctx)
 	defer fail(nil)
 	shardCtx, cancelIO := context.WithCancel(context.WithoutCancel(ctx))
@@ -136,6 +136,7 @@ func (r *Runtime) Run(ctx context.Context) error {
 func (r *Runtime) start(run *runState, t *taskRun) {
 	stop, cancel := context.WithCancel(run.ctx)
 	t.stop, t.done = cancel, make(chan struct{})
+	t.stats.ops = r.ops // each committed transaction writes its ops stats document
 	run.wg.Add(1)
 	go func() {
 		defer run.wg.Done()

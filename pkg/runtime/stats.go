@@ -27,9 +27,12 @@ type TaskStats struct {
 }
 
 // statsCell is a task's stats under a lock, shared by the shard that updates them and readers.
+// A shard reports each committed transaction through commit, which also writes the
+// transaction's ops stats document when the runtime writes the ops collections.
 type statsCell struct {
-	mu sync.Mutex
-	s  TaskStats
+	mu  sync.Mutex
+	s   TaskStats
+	ops *opsSink // nil: no ops collections
 }
 
 func (c *statsCell) update(fn func(*TaskStats)) {
@@ -42,6 +45,26 @@ func (c *statsCell) get() TaskStats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.s
+}
+
+// commit adds a committed transaction to the task's totals and hands it to the ops stats.
+// Totals count what every stats document counts: documents in are the connector's documents
+// (capture) or the source documents read (derivation, materialization), documents out the
+// combined documents published or stored; loaded documents are in the stats documents only.
+func (c *statsCell) commit(txn *txnStats) {
+	now := time.Now()
+	in, out := txn.totals()
+	c.mu.Lock()
+	c.s.DocsIn += in.docs
+	c.s.BytesIn += in.bytes
+	c.s.DocsOut += out.docs
+	c.s.BytesOut += out.bytes
+	c.s.Commits++
+	c.s.LastCommit = now
+	c.s.LagSeconds = lagSince(txn.newestSource())
+	task, kind := c.s.Task, c.s.Type
+	c.mu.Unlock()
+	c.ops.offerStats(task, kind, txn, now)
 }
 
 // lagSince is the lag of a commit whose newest source document was published at newest.
