@@ -46,6 +46,10 @@ type Engine struct {
 	byName     map[string]int
 	key        []doc.Extractor
 	combiner   *doc.Combiner
+	// published counts the documents lambdas returned since TakePublished last asked, before
+	// combining, and their JSON bytes: Flow's `derive.published` statistics.
+	published struct{ docs, bytes int64 }
+	scratch   []byte
 }
 
 // Open opens the derivation's database at path (MemoryPath for a database in memory),
@@ -124,6 +128,9 @@ func (e *Engine) Read(ctx context.Context, transform int, src *Source) error {
 		return nil
 	}
 	return t.run(ctx, src, func(stmt int, published any) error {
+		e.scratch = doc.Append(e.scratch[:0], published)
+		e.published.docs++
+		e.published.bytes += int64(len(e.scratch))
 		if err := e.combiner.Add(published); err != nil {
 			return &LambdaError{Derivation: e.collection.Name, Transform: t.name, Statement: stmt + 1,
 				SQL: t.statements[stmt].sql, Source: src.documentJSON(), Published: published,
@@ -131,6 +138,14 @@ func (e *Engine) Read(ctx context.Context, transform int, src *Source) error {
 		}
 		return nil
 	}, e.collection.Name)
+}
+
+// TakePublished returns the documents the lambdas published since it was last called, and their
+// JSON bytes, before combining; it implements runtime.PublishCounter.
+func (e *Engine) TakePublished() (docs, bytes int64) {
+	docs, bytes = e.published.docs, e.published.bytes
+	e.published.docs, e.published.bytes = 0, 0
+	return docs, bytes
 }
 
 // Drain hands the transaction's published documents, combined by key, to fn in key order.

@@ -143,6 +143,14 @@ collections:
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
+	// Flow's derive.published counts what the lambdas returned, before combining: three documents
+	// of 15 bytes each, then nothing until more are published.
+	if docs, bytes := e.TakePublished(); docs != 3 || bytes != 3*15 {
+		t.Errorf("published %d documents of %d bytes, want 3 of 45", docs, bytes)
+	}
+	if docs, bytes := e.TakePublished(); docs != 0 || bytes != 0 {
+		t.Errorf("published counts did not restart from zero: %d, %d", docs, bytes)
+	}
 	if again := drain(t, e); len(again) != 0 {
 		t.Errorf("a second drain returned %v", again)
 	}

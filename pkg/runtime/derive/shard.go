@@ -34,4 +34,7 @@ func (s shardEngine) Read(ctx context.Context, transform int, d runtime.SourceDo
 	return s.Engine.Read(ctx, transform, &Source{Doc: v, Raw: d.Raw, UUID: d.UUID})
 }
 
-var _ runtime.OpenDeriveEngine = OpenShard
+var (
+	_ runtime.OpenDeriveEngine = OpenShard
+	_ runtime.PublishCounter   = shardEngine{}
+)
