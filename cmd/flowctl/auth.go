@@ -75,7 +75,7 @@ func apiError(err error) error {
 
 func newAuthCmd(f *Factory) *cobra.Command {
 	var cp controlPlaneFlags
-	cmd := &cobra.Command{Use: "auth", Short: "Log in to a flowd control plane and show who you are", Args: noArgs,
+	cmd := &cobra.Command{Use: "auth", Short: "Log in to a flowd control plane and show who you are", Args: unknownSubcommand,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() }}
 	cp.register(cmd)
 

@@ -10,7 +10,7 @@ import (
 
 // newTokensCmd is `flowctl auth tokens list`: the user's API tokens, without their secrets.
 func newTokensCmd(f *Factory, cp *controlPlaneFlags) *cobra.Command {
-	tokens := &cobra.Command{Use: "tokens", Short: "Manage your API tokens", Args: noArgs,
+	tokens := &cobra.Command{Use: "tokens", Short: "Manage your API tokens", Args: unknownSubcommand,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() }}
 	var output string
 	list := &cobra.Command{

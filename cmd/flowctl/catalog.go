@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -14,7 +13,7 @@ import (
 
 func newCatalogCmd(f *Factory) *cobra.Command {
 	var cp controlPlaneFlags
-	cmd := &cobra.Command{Use: "catalog", Short: "List, pull, publish, test and delete the specs of a control plane", Args: noArgs,
+	cmd := &cobra.Command{Use: "catalog", Short: "List, pull, publish, test and delete the specs of a control plane", Args: unknownSubcommand,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() }}
 	cp.register(cmd)
 	cmd.AddCommand(newCatalogListCmd(f, &cp), newPullSpecsCmd(f, &cp), newCatalogPublishCmd(f, &cp),
@@ -160,7 +159,7 @@ func newCatalogPublishCmd(f *Factory, cp *controlPlaneFlags) *cobra.Command {
 		Short: "Publish a local catalog: show the plan, confirm, and commit it",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withTemporaryDraft(cmd.Context(), cp, source, func(cl *draft.Client, id string, specs []api.DraftSpec) error {
+			return withTemporaryDraft(cmd, f, cp, source, func(cl *draft.Client, id string, specs []api.DraftSpec) error {
 				return publishDraft(cmd.Context(), f, cl, id, specs, autoApprove)
 			})
 		},
@@ -178,7 +177,7 @@ func newCatalogTestCmd(f *Factory, cp *controlPlaneFlags) *cobra.Command {
 		Short: "Build a local catalog against the live one on the control plane and run its tests, publishing nothing",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withTemporaryDraft(cmd.Context(), cp, source, func(cl *draft.Client, id string, specs []api.DraftSpec) error {
+			return withTemporaryDraft(cmd, f, cp, source, func(cl *draft.Client, id string, specs []api.DraftSpec) error {
 				if _, err := cl.UpsertSpecs(cmd.Context(), id, specs); err != nil {
 					return err
 				}
@@ -198,13 +197,11 @@ func newCatalogTestCmd(f *Factory, cp *controlPlaneFlags) *cobra.Command {
 
 // withTemporaryDraft bundles source into a new draft for fn, and deletes the draft afterwards unless
 // fn published it (a publication consumes its draft).
-func withTemporaryDraft(ctx context.Context, cp *controlPlaneFlags, source string, fn func(*draft.Client, string, []api.DraftSpec) error) error {
-	specs, err := draft.Bundle(source)
+func withTemporaryDraft(cmd *cobra.Command, f *Factory, cp *controlPlaneFlags, source string, fn func(*draft.Client, string, []api.DraftSpec) error) error {
+	ctx := cmd.Context()
+	specs, err := localSpecs(cmd, f, source)
 	if err != nil {
-		return cliutil.Failure(err)
-	}
-	if len(specs) == 0 {
-		return cliutil.Usagef("%s defines no captures, collections, materializations or tests", source)
+		return err
 	}
 	cl, _, err := cp.client()
 	if err != nil {
@@ -219,6 +216,23 @@ func withTemporaryDraft(ctx context.Context, cp *controlPlaneFlags, source strin
 		_ = cl.DeleteDraft(ctx, d.ID) // best effort: a leftover draft is harmless and listed
 	}
 	return fnErr
+}
+
+// localSpecs reads the specs of a local catalog for a draft. The catalog loader reads the files first,
+// so that their problems are reported at file:line:col (exit 1) and a missing file is a usage error
+// (exit 2), as check reports them; the server builds the specs against the live catalog.
+func localSpecs(cmd *cobra.Command, f *Factory, source string) ([]api.DraftSpec, error) {
+	if _, err := loadCatalog(cmd, f, source); err != nil {
+		return nil, err
+	}
+	specs, err := draft.Bundle(source)
+	if err != nil {
+		return nil, cliutil.Failure(err)
+	}
+	if len(specs) == 0 {
+		return nil, cliutil.Usagef("%s defines no captures, collections, materializations or tests", source)
+	}
+	return specs, nil
 }
 
 func newCatalogDeleteCmd(f *Factory, cp *controlPlaneFlags) *cobra.Command {

@@ -95,6 +95,23 @@ func loadAndBuild(cmd *cobra.Command, source string) (*catalog.Built, catalog.Di
 	return built, append(diags, buildDiags...).Sort(), nil
 }
 
+// loadCatalog loads a catalog without building it, for commands that need only its files: spec and
+// discover need only an endpoint (discover runs before the collections it creates exist), bundle
+// and drafts leave the build to whoever reads them.
+func loadCatalog(cmd *cobra.Command, f *Factory, source string) (*catalog.Catalog, error) {
+	cat, diags := catalog.Load(cmd.Context(), source)
+	if cat == nil {
+		return nil, fmt.Errorf("cannot load %s:\n%s", source, diags.Error())
+	}
+	if diags.HasErrors() {
+		for _, d := range diags {
+			fmt.Fprintln(f.IO.ErrOut, d.String())
+		}
+		return nil, cliutil.Failuref("%s has %s; run `flowctl check --source %s` for details", source, countErrors(diags), source)
+	}
+	return cat, nil
+}
+
 // buildForRun loads and builds the catalog that a command goes on to run. Diagnostics go to stderr; an
 // invalid catalog is a failure (exit 1) that points at `flowctl check`.
 func buildForRun(cmd *cobra.Command, f *Factory, source string) (*catalog.Built, error) {

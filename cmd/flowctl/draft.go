@@ -13,7 +13,7 @@ import (
 
 func newDraftCmd(f *Factory) *cobra.Command {
 	var cp controlPlaneFlags
-	cmd := &cobra.Command{Use: "draft", Short: "Author drafts on the control plane, test and publish them", Args: noArgs,
+	cmd := &cobra.Command{Use: "draft", Short: "Author drafts on the control plane, test and publish them", Args: unknownSubcommand,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() }}
 	cp.register(cmd)
 
@@ -98,12 +98,9 @@ func newDraftCmd(f *Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			specs, err := draft.Bundle(source)
+			specs, err := localSpecs(cmd, f, source)
 			if err != nil {
-				return cliutil.Failure(err)
-			}
-			if len(specs) == 0 {
-				return cliutil.Usagef("%s defines no captures, collections, materializations or tests", source)
+				return err
 			}
 			d, err := cl.UpsertSpecs(cmd.Context(), p.Draft, specs)
 			if err != nil {

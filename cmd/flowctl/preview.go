@@ -75,15 +75,9 @@ func runPreview(cmd *cobra.Command, f *Factory, opts *previewOptions) error {
 	if opts.sessions < 0 {
 		return cliutil.Usagef("--sessions must be 0 (no limit) or a number of transactions, not %d", opts.sessions)
 	}
-	built, diags, err := loadAndBuild(cmd, opts.source)
+	built, err := buildForRun(cmd, f, opts.source)
 	if err != nil {
 		return err
-	}
-	if diags.HasErrors() {
-		for _, d := range diags {
-			fmt.Fprintln(f.IO.ErrOut, d.String())
-		}
-		return fmt.Errorf("%s has %s; run `flowctl check --source %s` for details", opts.source, countErrors(diags), opts.source)
 	}
 	for _, c := range built.Captures {
 		if c.Name == opts.name {
@@ -100,10 +94,10 @@ func runPreview(cmd *cobra.Command, f *Factory, opts *previewOptions) error {
 	if opts.fixture != "" {
 		data, err := os.ReadFile(opts.fixture)
 		if err != nil {
-			return fmt.Errorf("reading the fixture: %w", err)
+			return fmt.Errorf("cannot read --fixture: %w", err)
 		}
 		if popts.Fixture, err = testrunner.ParseFixture(data); err != nil {
-			return fmt.Errorf("fixture %s: %w", opts.fixture, err)
+			return fmt.Errorf("--fixture %s: %w", opts.fixture, err)
 		}
 	} else {
 		if _, err := os.Stat(opts.dataDir); err != nil {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/flowctl/flowctl/internal/cliutil"
@@ -27,15 +25,9 @@ inlined with the schema files it references. The bundle checks like its source.`
 		Example: "  flowctl raw bundle --source flow.yaml > bundle.json",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cat, diags := catalog.Load(cmd.Context(), opts.source)
-			if cat == nil {
-				return fmt.Errorf("cannot load %s:\n%s", opts.source, diags.Error())
-			}
-			if diags.HasErrors() {
-				for _, d := range diags {
-					fmt.Fprintln(f.IO.ErrOut, d.String())
-				}
-				return cliutil.Failuref("%s cannot be bundled until its loading errors are fixed", opts.source)
+			cat, err := loadCatalog(cmd, f, opts.source)
+			if err != nil {
+				return err
 			}
 			return cliutil.WriteJSON(f.IO.Out, catalog.Bundle(cat))
 		},

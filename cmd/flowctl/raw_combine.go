@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -82,13 +83,18 @@ func runRawCombine(cmd *cobra.Command, f *Factory, opts *rawCombineOptions) erro
 	return out.Flush()
 }
 
+// maxCombineLine bounds one input line, so a stream without newlines cannot exhaust memory.
+const maxCombineLine = 64 << 20
+
 // combineLines adds each non-blank line of in to the combiner, naming the line of a bad document.
 func combineLines(in io.Reader, combiner *doc.Combiner) error {
 	scanner := bufio.NewScanner(in)
-	scanner.Buffer(make([]byte, 0, 64<<10), 64<<20)
-	for line := 1; scanner.Scan(); line++ {
+	scanner.Buffer(make([]byte, 0, 64<<10), maxCombineLine)
+	line := 0
+	for scanner.Scan() {
+		line++
 		raw := scanner.Bytes()
-		if len(trimSpace(raw)) == 0 {
+		if len(bytes.TrimSpace(raw)) == 0 {
 			continue
 		}
 		value, err := doc.Decode(raw)
@@ -101,19 +107,9 @@ func combineLines(in io.Reader, combiner *doc.Combiner) error {
 	}
 	if err := scanner.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return cliutil.Failure(fmt.Errorf("a line of stdin is longer than 64 MiB"))
+			return cliutil.Failure(fmt.Errorf("stdin line %d is longer than %d MiB: write one document per line, each under that size", line+1, maxCombineLine>>20))
 		}
 		return fmt.Errorf("reading stdin: %w", err)
 	}
 	return nil
-}
-
-func trimSpace(b []byte) []byte {
-	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] == '\r') {
-		b = b[1:]
-	}
-	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t' || b[len(b)-1] == '\r') {
-		b = b[:len(b)-1]
-	}
-	return b
 }

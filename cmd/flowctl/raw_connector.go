@@ -138,22 +138,6 @@ func runRawSpec(cmd *cobra.Command, f *Factory, opts *rawTaskOptions) error {
 	return cliutil.WriteJSON(f.IO.Out, spec)
 }
 
-// loadCatalog loads a catalog without building it: spec and discover need only an endpoint,
-// and discover must run before the collections it creates exist.
-func loadCatalog(cmd *cobra.Command, f *Factory, source string) (*catalog.Catalog, error) {
-	cat, diags := catalog.Load(cmd.Context(), source)
-	if cat == nil {
-		return nil, fmt.Errorf("cannot load %s:\n%s", source, diags.Error())
-	}
-	if diags.HasErrors() {
-		for _, d := range diags {
-			fmt.Fprintln(f.IO.ErrOut, d.String())
-		}
-		return nil, cliutil.Failuref("%s has %s; run `flowctl check --source %s` for details", source, countErrors(diags), source)
-	}
-	return cat, nil
-}
-
 func findCapture(cat *catalog.Catalog, name string) *catalog.Capture {
 	for _, c := range cat.Captures {
 		if c.Name == name {
@@ -502,15 +486,9 @@ func setMappingValue(m *yaml.Node, key string, value *yaml.Node) {
 }
 
 func runRawValidate(cmd *cobra.Command, f *Factory, opts *rawTaskOptions) error {
-	built, diags, err := loadAndBuild(cmd, opts.source)
+	built, err := buildForRun(cmd, f, opts.source)
 	if err != nil {
 		return err
-	}
-	if diags.HasErrors() {
-		for _, d := range diags {
-			fmt.Fprintln(f.IO.ErrOut, d.String())
-		}
-		return cliutil.Failuref("%s has %s; run `flowctl check --source %s` for details", opts.source, countErrors(diags), opts.source)
 	}
 	v := &taskValidator{cmd: cmd, opts: connector.Options{Logger: f.Logger}, schemas: map[*catalog.BuiltCollection]*connector.CollectionSpec{}, cat: built.Catalog}
 	var problems []string

@@ -4,11 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
+	"github.com/fatih/color"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
@@ -79,7 +82,7 @@ them to a flowd control plane.`,
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		g := &cobra.Command{Use: name, Short: groups[name], Args: noArgs}
+		g := &cobra.Command{Use: name, Short: groups[name], Args: unknownSubcommand}
 		g.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 		root.AddCommand(g)
 		byPath[name] = g
@@ -100,6 +103,21 @@ func noArgs(cmd *cobra.Command, args []string) error {
 		return cliutil.Usagef("%s takes no arguments, but got %q", cmd.CommandPath(), strings.Join(args, " "))
 	}
 	return nil
+}
+
+// unknownSubcommand rejects a group's positional arguments (exit 2), naming the group's commands,
+// since only a misspelt or missing subcommand reaches the group itself.
+func unknownSubcommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	var names []string
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() {
+			names = append(names, c.Name())
+		}
+	}
+	return cliutil.Usagef("unknown command %q for %q; its commands are %s", args[0], cmd.CommandPath(), strings.Join(names, ", "))
 }
 
 // newConfig reads the optional config file under the user's config directory and FLOWCTL_* variables.
@@ -154,6 +172,10 @@ func flowctlMain() int {
 		fmt.Fprintln(io.ErrOut, "error:", err)
 		return cliutil.ExitUsage
 	}
+	// fatih/color decides by stdout alone, which would strip colour from logs on a terminal's stderr
+	// whenever stdout is redirected. Every coloured writer checks its own stream (ColorEnabled,
+	// ColorStdout), so the package only needs to allow colour when one of them may carry it.
+	color.NoColor = !io.ColorEnabled() && !io.ColorStdout()
 	f := &Factory{IO: io, Config: cfg}
 	root := newRootCmd(f)
 	cobra.OnInitialize()
@@ -178,12 +200,22 @@ func execute(root *cobra.Command, io *cliutil.IOStreams) int {
 	if !errors.As(err, &silent) {
 		fmt.Fprintln(io.ErrOut, "error:", err)
 	}
+	if unreachable(err) {
+		fmt.Fprintln(io.ErrOut, "  hint: nothing answers at that address: start the server there, or change the address with `flowctl auth login --url URL --token TOKEN` or FLOW_API_URL")
+	}
 	var usage *cliutil.UsageError
 	if errors.As(err, &usage) || isCobraUsageError(err) {
 		fmt.Fprintf(io.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
 		return cliutil.ExitUsage
 	}
 	return cliutil.ExitCode(err)
+}
+
+// unreachable reports an HTTP request that found no server to connect to.
+func unreachable(err error) bool {
+	var urlErr *url.Error
+	var opErr *net.OpError
+	return errors.As(err, &urlErr) && errors.As(err, &opErr) && opErr.Op == "dial"
 }
 
 // Cobra reports unknown commands and argument-count problems as plain errors.

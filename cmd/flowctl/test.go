@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -42,8 +41,8 @@ and compares it with the expected documents, which actual documents may extend w
 properties (Flow's rule; /_meta/uuid is ignored).
 
 It prints one line per test and, for a failure, the step, the key and the differences by JSON
-pointer, then "N passed, M failed". Exit status is 0 when every test passed, 1 when one failed
-or there are no tests, 2 when the tests could not run.`,
+pointer, then "N passed, M failed". Exit status is 0 when every test passed, 1 when one failed,
+the catalog is invalid or there are no tests, 2 when the tests could not run.`,
 		Example: "  flowctl test --source flow.yaml\n  flowctl test --source flow.yaml --filter 'orders' --junit report.xml",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -71,12 +70,9 @@ func runTest(cmd *cobra.Command, f *Factory, opts *testOptions) error {
 		}
 		runOpts.Filter = re
 	}
+	// An invalid catalog is a finding (exit 1), as it is for check and every other command.
 	built, err := buildForRun(cmd, f, opts.source)
-	var invalid *cliutil.FailureError
-	if errors.As(err, &invalid) {
-		// Tests of an invalid catalog could not run: exit 2, not the 1 of failed tests.
-		return invalid.Err
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	if opts.output == "text" {
