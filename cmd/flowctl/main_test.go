@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,7 +38,9 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exitcode": cmdExitCode,
+			"exitcode":  cmdExitCode,
+			"bigdoc":    cmdBigDoc,
+			"validjson": cmdValidJSON,
 		},
 	})
 }
@@ -86,5 +90,30 @@ func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Logf("%s", out.String())
 		ts.Fatalf("%s exited with status %d, want %d", strings.Join(args[1:], " "), got, want)
+	}
+}
+
+// cmdBigDoc runs `bigdoc FILE ID BYTES`: it writes one line holding a JSON document {"id": ID, "pad": "xxx..."}
+// of about BYTES bytes, too big to keep in a script's archive.
+func cmdBigDoc(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: bigdoc FILE ID BYTES")
+	}
+	size, err := strconv.Atoi(args[2])
+	if err != nil {
+		ts.Fatalf("bigdoc: %q is not a number", args[2])
+	}
+	line := fmt.Sprintf(`{"id":%q,"pad":"%s"}`+"\n", args[1], strings.Repeat("x", size))
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(line), 0o644))
+}
+
+// cmdValidJSON runs `validjson stdout|FILE`: it fails unless the file is exactly one JSON value.
+func cmdValidJSON(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: [!] validjson stdout|FILE")
+	}
+	data := ts.ReadFile(args[0])
+	if valid := json.Valid([]byte(data)); valid == neg {
+		ts.Fatalf("%s: json.Valid is %v", args[0], valid)
 	}
 }
