@@ -101,9 +101,18 @@ func readJSONArray(f *os.File, path string, from int64, emit func(record) error)
 	return nil
 }
 
-// readCSV reads a CSV file whose first row names the fields; every value is a string.
+// readCSV reads a CSV file whose first row names the fields; every value is a string. Only rows
+// up to the file's last newline are read: a row after it may still be being written, and a cut
+// field looks like a whole one, so it waits for its newline (a file should end with one).
 func readCSV(f *os.File, path string, from int64, emit func(record) error) error {
-	r := csv.NewReader(f)
+	complete, err := completeLinesEnd(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if from >= complete {
+		return nil
+	}
+	r := csv.NewReader(io.NewSectionReader(f, 0, complete))
 	header, err := r.Read()
 	if errors.Is(err, io.EOF) {
 		return nil
@@ -115,10 +124,7 @@ func readCSV(f *os.File, path string, from int64, emit func(record) error) error
 	if from < r.InputOffset() {
 		from = r.InputOffset()
 	}
-	if _, err := f.Seek(from, io.SeekStart); err != nil {
-		return err
-	}
-	r = csv.NewReader(bufio.NewReaderSize(f, 1<<16))
+	r = csv.NewReader(bufio.NewReaderSize(io.NewSectionReader(f, from, complete-from), 1<<16))
 	r.FieldsPerRecord = len(header)
 	doc := make(map[string]string, len(header))
 	for {
@@ -144,6 +150,27 @@ func readCSV(f *os.File, path string, from int64, emit func(record) error) error
 			return err
 		}
 	}
+}
+
+// completeLinesEnd is the offset just past the last newline of f (0 if it has none).
+func completeLinesEnd(f *os.File) (int64, error) {
+	info, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	buf := make([]byte, 64<<10)
+	for end := info.Size(); end > 0; {
+		start := max(0, end-int64(len(buf)))
+		chunk := buf[:end-start]
+		if _, err := f.ReadAt(chunk, start); err != nil {
+			return 0, err
+		}
+		if i := bytes.LastIndexByte(chunk, '\n'); i >= 0 {
+			return start + int64(i) + 1, nil
+		}
+		end = start
+	}
+	return 0, nil
 }
 
 // checkObject reports why text is not exactly one JSON object, or nil. Validity is checked first

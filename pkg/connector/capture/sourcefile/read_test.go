@@ -49,6 +49,8 @@ func TestReadFormatsAndResume(t *testing.T) {
 		{"empty json array", FormatJSON, ` [ ] `, ""},
 		{"csv", FormatCSV, "id,name\n1,a\n2,\"b,c\"\n", "8:1 12:2"},
 		{"csv header only", FormatCSV, "id,name\n", ""},
+		{"csv unfinished last row waits", FormatCSV, "id,name\n1,a\n2,b", "8:1"},
+		{"csv unfinished header waits", FormatCSV, "id,na", ""},
 		{"csv with byte-order mark", FormatCSV, "\ufeffid\n7\n", "6:7"},
 		{"empty csv", FormatCSV, "", ""},
 	}
@@ -108,6 +110,26 @@ func TestAppendedLinesAreReadOnResume(t *testing.T) {
 	got, _, err := readAll(t, path, FormatNDJSON, end)
 	if err != nil || strings.Join(got, " ") != "9:2 18:3" {
 		t.Fatalf("after the writer finished: %v (%v)", got, err)
+	}
+}
+
+// A CSV row cannot tell that its last field is cut short, so one without its newline may still be
+// being written: a read must neither emit it truncated nor checkpoint past it.
+func TestAppendedCSVRowIsReadWhole(t *testing.T) {
+	path := write(t, "f.csv", "id\n1\n2")
+	_, end, err := readAll(t, path, FormatCSV, 0)
+	if err != nil || end != 5 {
+		t.Fatalf("first read ended at %d (%v), want 5 (after row 1)", end, err)
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = f.WriteString("3\n4\n")
+	f.Close()
+	got, _, err := readAll(t, path, FormatCSV, end)
+	if err != nil || strings.Join(got, " ") != "5:23 8:4" {
+		t.Fatalf("after the writer finished: %v (%v), want 5:23 8:4", got, err)
 	}
 }
 
