@@ -211,6 +211,9 @@ func (t *sqlTransactor) load(i int, key []any) error {
 	if b.delta {
 		return fmt.Errorf("load of binding %d, which is in delta-updates mode", i)
 	}
+	if t.tx != nil { // its stores are uncommitted, and loads must read committed rows only
+		return fmt.Errorf("load of binding %d after a store of the same transaction: the runtime must send a transaction's loads and flush before its stores", i)
+	}
 	if len(key) != b.keys {
 		return fmt.Errorf("load of binding %d has %d key fields, the table has %d", i, len(key), b.keys)
 	}
