@@ -1,36 +1,6 @@
 package journal
 
-import (
-	"encoding/hex"
-	"fmt"
-	"sort"
-)
-
-// Checkpoint is the resumable state of a read-committed reader of one journal, as Gazette checkpoints
-// a source: the offset read through, and per producer its last acknowledged clock and the offset of
-// its open transaction's first document (-1 if none), which a resumed reader replays from.
-type Checkpoint struct {
-	Offset    int64                `json:"readThrough"`
-	Producers []ProducerCheckpoint `json:"producers,omitempty"`
-}
-
-// ProducerCheckpoint is one producer's sequencing state.
-type ProducerCheckpoint struct {
-	ID      ProducerID `json:"id"`
-	LastAck Clock      `json:"lastAck"`
-	Begin   int64      `json:"begin"`
-}
-
-// MarshalText writes a ProducerID as 12 hex digits.
-func (p ProducerID) MarshalText() ([]byte, error) { return []byte(hex.EncodeToString(p[:])), nil }
-
-// UnmarshalText reads a ProducerID written by MarshalText.
-func (p *ProducerID) UnmarshalText(b []byte) error {
-	if n, err := hex.Decode(p[:], b); err != nil || n != len(p) || len(b) != 2*len(p) {
-		return fmt.Errorf("producer ID %q is not 12 hex digits", b)
-	}
-	return nil
-}
+import "sort"
 
 // Sequencer turns one journal's documents, read uncommitted, into its committed documents, with the
 // rules of Gazette's message.Sequencer:
@@ -41,131 +11,119 @@ func (p *ProducerID) UnmarshalText(b []byte) error {
 //   - an ACK_TXN commits the waiting documents with clocks at or below its own and drops the rest;
 //     an ACK at or below the last one rolls the open transaction back instead.
 //
+// Waiting documents are held in a ring bounded by SequencerLimits. When an ACK commits a transaction
+// whose first documents the ring no longer holds, the caller re-reads them: while ReplayRange
+// reports a range, it feeds the documents read from its begin to Replay, in order.
+//
 // Committed documents are taken one at a time with Next, so that Checkpoint is exact between any two.
 type Sequencer struct {
 	producers map[ProducerID]*producerSeq
 	offset    int64
-	// emit are committed documents still to be taken, in order; the last one committed them.
-	emit     []ReadDoc
-	emitting *producerSeq
+	ring      docRing
+	out       emission
 }
 
 type producerSeq struct {
 	id       ProducerID
 	lastAck  Clock
 	maxClock Clock
-	begin    int64
-	pending  []ReadDoc
+	// begin is the offset of the open transaction's first document not yet taken, or -1.
+	begin int64
+	// ringStart and ringStop are the first and last ring slots of the transaction's held documents
+	// (-1 if none): always its newest documents, since the ring evicts the oldest.
+	ringStart, ringStop int
 }
 
-// NewSequencer starts a Sequencer from a checkpoint (the zero Checkpoint for a new reader).
-func NewSequencer(cp Checkpoint) *Sequencer {
-	s := &Sequencer{producers: map[ProducerID]*producerSeq{}, offset: cp.Offset}
+// NewSequencer starts a Sequencer from a checkpoint (the zero Checkpoint for a new reader). Zero
+// limits take the defaults.
+func NewSequencer(cp Checkpoint, limits SequencerLimits) *Sequencer {
+	s := &Sequencer{producers: map[ProducerID]*producerSeq{}, offset: cp.Offset, ring: newDocRing(limits.withDefaults())}
 	for _, p := range cp.Producers {
-		s.producers[p.ID] = &producerSeq{id: p.ID, lastAck: p.LastAck, maxClock: p.LastAck, begin: p.Begin}
+		s.producers[p.ID] = &producerSeq{id: p.ID, lastAck: p.LastAck, maxClock: p.LastAck, begin: p.Begin,
+			ringStart: -1, ringStop: -1}
 	}
 	return s
 }
 
-// Add sequences the next document read. Take what it committed with Next before adding another.
+// txnKind classifies a document's flags: the ACK bit wins, then the CONTINUE bit; anything else
+// commits itself.
+func txnKind(f Flags) Flags {
+	switch {
+	case f&FlagAck != 0:
+		return FlagAck
+	case f&FlagContinue != 0:
+		return FlagContinue
+	}
+	return FlagOutside
+}
+
+// Add sequences the next document read. Take what it committed with Next (and replay what
+// ReplayRange asks for) before adding another.
 func (s *Sequencer) Add(doc ReadDoc) {
-	if len(s.emit) > 0 {
+	if s.out.active {
 		panic("journal: Sequencer.Add called with committed documents not yet taken")
 	}
-	clock, flags := doc.UUID.Clock(), doc.UUID.Flags()
+	clock := doc.UUID.Clock()
 	if clock == 0 {
 		// Gazette treats a zero clock as committed and untracked.
-		s.emit, s.emitting = []ReadDoc{doc}, nil
+		s.out = emission{active: true, commit: doc, next: doc, nextKnown: true, nextIsCommit: true}
 		return
 	}
 	id := doc.UUID.Producer()
 	p := s.producers[id]
 	if p == nil {
-		p = &producerSeq{id: id, lastAck: clock - 1, maxClock: clock - 1, begin: -1}
+		p = &producerSeq{id: id, lastAck: clock - 1, maxClock: clock - 1, begin: -1, ringStart: -1, ringStop: -1}
 		s.producers[id] = p
 	}
-	switch {
-	case flags&FlagAck != 0:
+	switch txnKind(doc.UUID.Flags()) {
+	case FlagAck:
 		if clock <= p.lastAck {
-			p.rollback(clock)
+			// Rolls back the open transaction and re-establishes clock as the last acknowledged one.
+			s.ring.discard(p)
+			p.lastAck, p.maxClock, p.begin = clock, clock, -1
 			s.offset = doc.End
 			return
 		}
-		for _, d := range p.pending {
-			if d.UUID.Clock() <= clock {
-				s.emit = append(s.emit, d)
+	case FlagContinue:
+		if clock > p.lastAck && clock > p.maxClock {
+			if p.begin == -1 {
+				p.begin = doc.Begin
 			}
+			s.ring.push(p, doc)
+			p.maxClock = clock
 		}
-		s.emit = append(s.emit, doc)
-	case flags&FlagContinue != 0:
-		if clock <= p.lastAck || clock <= p.maxClock {
-			s.offset = doc.End
-			return
-		}
-		if p.begin == -1 {
-			p.begin = doc.Begin
-		}
-		p.pending = append(p.pending, doc)
-		p.maxClock = clock
 		s.offset = doc.End
 		return
-	default: // OUTSIDE_TXN, and unknown flags as Gazette handles them.
+	default:
 		if clock <= p.lastAck {
 			s.offset = doc.End
 			return
 		}
-		s.emit = []ReadDoc{doc}
+		s.ring.discard(p)
+		p.begin = -1
 	}
-	p.pending = nil
-	s.emitting = p
-	p.begin = s.emit[0].Begin
+	s.startEmission(p, doc)
 }
 
-// rollback discards the open transaction and re-establishes clock as the last acknowledged one.
-func (p *producerSeq) rollback(clock Clock) {
-	p.lastAck, p.maxClock, p.begin, p.pending = clock, clock, -1, nil
-}
-
-// Next takes the next committed document, or returns false when none is waiting.
-func (s *Sequencer) Next() (ReadDoc, bool) {
-	if len(s.emit) == 0 {
-		return ReadDoc{}, false
-	}
-	doc := s.emit[0]
-	s.emit = s.emit[1:]
-	if p := s.emitting; p != nil {
-		p.lastAck = doc.UUID.Clock()
-		if len(s.emit) > 0 {
-			p.begin = s.emit[0].Begin
-		} else {
-			p.maxClock, p.begin, s.emitting = p.lastAck, -1, nil
-		}
-	}
-	if len(s.emit) == 0 {
-		s.offset = doc.End // The committing document is the last one taken.
-	}
-	return doc, true
-}
-
-// replay re-reads a document before the checkpointed offset: only CONTINUE documents of an open
-// transaction that the checkpoint has not yet committed are re-buffered.
-func (s *Sequencer) replay(doc ReadDoc) {
+// rebuffer re-reads a document before the checkpointed offset, when resuming: only CONTINUE
+// documents of an open transaction that the checkpoint has not yet committed are held again.
+func (s *Sequencer) rebuffer(doc ReadDoc) {
 	p := s.producers[doc.UUID.Producer()]
 	clock := doc.UUID.Clock()
-	if p == nil || p.begin < 0 || doc.Begin < p.begin || doc.UUID.Flags() != FlagContinue ||
+	if p == nil || p.begin < 0 || doc.Begin < p.begin || txnKind(doc.UUID.Flags()) != FlagContinue ||
 		clock <= p.lastAck || clock <= p.maxClock {
 		return
 	}
-	p.pending = append(p.pending, doc)
+	s.ring.push(p, doc)
 	p.maxClock = clock
 }
 
 // Checkpoint returns the state after the documents taken so far.
 func (s *Sequencer) Checkpoint() Checkpoint {
 	cp := Checkpoint{Offset: s.offset}
-	if len(s.emit) > 0 {
+	if s.out.active {
 		// The committing document is not yet taken: resume by reading it again.
-		cp.Offset = s.emit[len(s.emit)-1].Begin
+		cp.Offset = s.out.commit.Begin
 	}
 	for _, p := range s.producers {
 		cp.Producers = append(cp.Producers, ProducerCheckpoint{ID: p.id, LastAck: p.lastAck, Begin: p.begin})
@@ -175,3 +133,6 @@ func (s *Sequencer) Checkpoint() Checkpoint {
 	})
 	return cp
 }
+
+// Held is how many documents of open transactions the Sequencer holds in memory.
+func (s *Sequencer) Held() int { return s.ring.held }
