@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -107,13 +108,21 @@ func cmdBigDoc(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(line), 0o644))
 }
 
-// cmdValidJSON runs `validjson stdout|FILE`: it fails unless the file is exactly one JSON value.
+// cmdValidJSON runs `[!] validjson stdout|FILE`: it fails unless the file holds one or more JSON values
+// and nothing else (one indented document, or JSON lines).
 func cmdValidJSON(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 1 {
 		ts.Fatalf("usage: [!] validjson stdout|FILE")
 	}
-	data := ts.ReadFile(args[0])
-	if valid := json.Valid([]byte(data)); valid == neg {
-		ts.Fatalf("%s: json.Valid is %v", args[0], valid)
+	dec := json.NewDecoder(strings.NewReader(ts.ReadFile(args[0])))
+	var err error
+	values := 0
+	for ; err == nil; values++ {
+		var v json.RawMessage
+		err = dec.Decode(&v)
+	}
+	valid := errors.Is(err, io.EOF) && values > 1
+	if valid == neg {
+		ts.Fatalf("%s: valid JSON is %v (%v)", args[0], valid, err)
 	}
 }
