@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -41,8 +42,8 @@ and compares it with the expected documents, which actual documents may extend w
 properties (Flow's rule; /_meta/uuid is ignored).
 
 It prints one line per test and, for a failure, the step, the key and the differences by JSON
-pointer, then "N passed, M failed". Exit status is 0 when every test passed, 1 when one failed,
-the catalog is invalid or there are no tests, 2 when the tests could not run.`,
+pointer, then "N passed, M failed". Exit status is 0 when every test passed, 1 when one failed
+or there are no tests, 2 when the tests could not run (an invalid catalog, a runtime error).`,
 		Example: "  flowctl test --source flow.yaml\n  flowctl test --source flow.yaml --filter 'orders' --junit report.xml",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -70,9 +71,13 @@ func runTest(cmd *cobra.Command, f *Factory, opts *testOptions) error {
 		}
 		runOpts.Filter = re
 	}
-	// An invalid catalog is a finding (exit 1), as it is for check and every other command.
+	// Unlike other commands, test exits 2 for an invalid catalog: its tests could not run, and CI
+	// must tell that apart from tests that ran and failed (exit 1).
 	built, err := buildForRun(cmd, f, opts.source)
-	if err != nil {
+	var invalid *cliutil.FailureError
+	if errors.As(err, &invalid) {
+		return invalid.Err
+	} else if err != nil {
 		return err
 	}
 	if opts.output == "text" {
