@@ -53,7 +53,7 @@ func newDraftCmd(f *Factory) *cobra.Command {
 			return selectDraft(&cp, id)
 		},
 	}
-	selectCmd.Flags().StringVar(&id, "id", "", "the draft's id (see `flowctl draft list`)")
+	selectCmd.Flags().StringVar(&id, "id", "", "the draft's id (see flowctl draft list)")
 	_ = selectCmd.MarkFlagRequired("id")
 
 	var output string

@@ -41,7 +41,7 @@ type opsReadOptions struct {
 
 func (o *opsReadOptions) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&o.task, "task", "", "name of the capture, derivation or materialization (required)")
-	cmd.Flags().StringVar(&o.dataDir, "data-dir", defaultDataDir, "data directory that `flowctl develop` ran with")
+	cmd.Flags().StringVar(&o.dataDir, "data-dir", defaultDataDir, "data directory that flowctl develop ran with")
 	cmd.Flags().DurationVar(&o.since, "since", 0, "only documents of this duration before now, e.g. 10m")
 	_ = cmd.MarkFlagRequired("task")
 }

@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/fatih/color"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
@@ -172,13 +171,8 @@ func flowctlMain() int {
 		fmt.Fprintln(io.ErrOut, "error:", err)
 		return cliutil.ExitUsage
 	}
-	// fatih/color decides by stdout alone, which would strip colour from logs on a terminal's stderr
-	// whenever stdout is redirected. Every coloured writer checks its own stream (ColorEnabled,
-	// ColorStdout), so the package only needs to allow colour when one of them may carry it.
-	color.NoColor = !io.ColorEnabled() && !io.ColorStdout()
 	f := &Factory{IO: io, Config: cfg}
 	root := newRootCmd(f)
-	cobra.OnInitialize()
 	root.PersistentPreRunE = chainPreRun(root.PersistentPreRunE, func(cmd *cobra.Command) { bindFlags(cfg, cmd) })
 	return execute(root, io)
 }

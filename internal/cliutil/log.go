@@ -59,16 +59,21 @@ func (h *humanHandler) Handle(_ context.Context, r slog.Record) error {
 	b.WriteByte(' ')
 	lvl := fmt.Sprintf("%-5s", r.Level.String())
 	if h.color {
+		var c *color.Color
 		switch {
 		case r.Level >= slog.LevelError:
-			lvl = color.New(color.FgRed, color.Bold).Sprint(lvl)
+			c = color.New(color.FgRed, color.Bold)
 		case r.Level >= slog.LevelWarn:
-			lvl = color.New(color.FgYellow).Sprint(lvl)
+			c = color.New(color.FgYellow)
 		case r.Level >= slog.LevelInfo:
-			lvl = color.New(color.FgCyan).Sprint(lvl)
+			c = color.New(color.FgCyan)
 		default:
-			lvl = color.New(color.Faint).Sprint(lvl)
+			c = color.New(color.Faint)
 		}
+		// The handler's writer was judged when it was built (a terminal, no NO_COLOR); fatih/color
+		// on its own would judge stdout instead.
+		c.EnableColor()
+		lvl = c.Sprint(lvl)
 	}
 	b.WriteString(lvl)
 	b.WriteByte(' ')

@@ -114,7 +114,9 @@ func (p Plan) Render(w io.Writer, useColor bool) error {
 		if !useColor {
 			return s
 		}
-		return color.New(attr).Sprint(s)
+		c := color.New(attr)
+		c.EnableColor() // the caller judged its own stream; fatih/color would judge stdout
+		return c.Sprint(s)
 	}
 	marks := map[ChangeKind]string{
 		Added: paint(color.FgGreen, "+ added    "), Changed: paint(color.FgYellow, "~ changed  "),
