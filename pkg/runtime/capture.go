@@ -64,7 +64,7 @@ func (s *captureShard) run(ctx, stop context.Context, cp *ShardCheckpoint) error
 	if err != nil {
 		return err
 	}
-	stream, err := connector.OpenCapture(ctx, ep, s.env.connectorOptions(s.task.Name))
+	stream, err := connector.OpenCapture(ctx, ep, s.env.connectorOptions())
 	if err != nil {
 		return err
 	}
@@ -260,7 +260,7 @@ func (s *captureShard) spec(ctx context.Context) (*connector.CaptureSpec, connec
 		spec.Bindings = append(spec.Bindings, connector.CaptureBinding{ResourceConfig: resource, Collection: *coll, Backfill: b.Def.Backfill})
 		validate.Bindings = append(validate.Bindings, connector.CaptureValidateBinding{ResourceConfig: resource, Collection: *coll, Backfill: b.Def.Backfill})
 	}
-	validated, err := connector.ValidateCapture(ctx, ep, s.env.connectorOptions(s.task.Name), validate)
+	validated, err := connector.ValidateCapture(ctx, ep, s.env.connectorOptions(), validate)
 	if err != nil {
 		return nil, ep, fmt.Errorf("capture %s: validate: %w", s.task.Name, err)
 	}

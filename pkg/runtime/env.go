@@ -21,6 +21,8 @@ type shardEnv struct {
 	openDerive OpenDeriveEngine
 }
 
-func (e *shardEnv) connectorOptions(task string) connector.Options {
-	return connector.Options{Logger: e.logger.With("task", task)}
+// connectorOptions are the options of a task's connector; the connector package tags its logs with
+// the endpoint's task.
+func (e *shardEnv) connectorOptions() connector.Options {
+	return connector.Options{Logger: e.logger}
 }

@@ -50,7 +50,7 @@ func runMaterialization(ctx, stop context.Context, env *shardEnv, m *catalog.Bui
 	if err != nil {
 		return err
 	}
-	opts := env.connectorOptions(m.Name)
+	opts := env.connectorOptions()
 	if _, err := connector.ApplyMaterialization(ctx, ep, opts, &connector.MaterializeApply{Materialization: spec, Version: "local"}); err != nil {
 		return fmt.Errorf("materialization %s: apply: %w", m.Name, err)
 	}

@@ -45,7 +45,7 @@ func materializationSpec(ctx context.Context, env *shardEnv, m *catalog.BuiltMat
 		spec.Bindings = append(spec.Bindings, connector.MaterializationBinding{
 			ResourceConfig: resource, Collection: *coll, Priority: b.Def.Priority, Backfill: b.Def.Backfill})
 	}
-	validated, err := connector.ValidateMaterialization(ctx, ep, env.connectorOptions(m.Name), validate)
+	validated, err := connector.ValidateMaterialization(ctx, ep, env.connectorOptions(), validate)
 	if err != nil {
 		return nil, nil, ep, fmt.Errorf("materialization %s: validate: %w", m.Name, err)
 	}
