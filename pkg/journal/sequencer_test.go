@@ -102,6 +102,13 @@ func TestSequencerCases(t *testing.T) {
 			if got := committedLabels(t, l, eu, Checkpoint{}); !reflect.DeepEqual(got, tc.want) {
 				t.Fatalf("committed %v, want %v", got, tc.want)
 			}
+			// The reference model agrees, and a ring of one document replays to the same result.
+			if got := referenceCommitted(tc.steps); !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("reference committed %v, want %v", got, tc.want)
+			}
+			if got, _ := readCommittedAll(t, memJournal(t, tc.steps), Checkpoint{}, SequencerLimits{Docs: 1}); !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("ring of one committed %v, want %v", got, tc.want)
+			}
 		})
 	}
 }
