@@ -17,7 +17,8 @@ import (
 // connector. Every problem of the run is reported; Built is returned even when there are errors,
 // holding what could be built.
 func Build(ctx context.Context, cat *Catalog) (*Built, Diagnostics) {
-	b := &builder{ctx: ctx, cat: cat, built: &Built{Catalog: cat}, index: schema.NewIndex(), schemaDocs: map[string]any{}}
+	b := &builder{ctx: ctx, cat: cat, built: &Built{Catalog: cat}, index: schema.NewIndex(), schemaDocs: map[string]any{},
+		refused: map[string]bool{}}
 	b.checkNames()
 	b.buildStorageMappings()
 	b.addSchemaResources()
@@ -36,6 +37,8 @@ type builder struct {
 	index *schema.Index
 	// schemaDocs are the schema resources, fetched or inline, by URL without fragment.
 	schemaDocs map[string]any
+	// refused are schema resources the index refused; their error is reported once, where added.
+	refused map[string]bool
 	// missing are schema URLs referenced but not loaded (reported by the loader).
 	missing []string
 	diags   Diagnostics

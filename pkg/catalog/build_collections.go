@@ -37,6 +37,7 @@ func (b *builder) addSchemaResources() {
 		}
 		b.schemaDocs[url] = r.Content
 		if err := b.index.Add(url, r.Content); err != nil {
+			b.refused[url] = true
 			b.errorf(Position{URL: url, Line: 1, Col: 1}, "schema.invalid", "", "%v", err)
 		}
 	}
@@ -45,7 +46,10 @@ func (b *builder) addSchemaResources() {
 			if s != nil && s.IsInline {
 				b.schemaDocs[s.URL] = s.Inline
 				if err := b.index.Add(s.URL, s.Inline); err != nil {
-					b.errorf(s.Scope, "schema.invalid", "", "%v", err)
+					b.refused[s.URL] = true
+					// Name the inline schema as the user wrote it, not by its internal URL.
+					msg := strings.ReplaceAll(err.Error(), s.URL, displayURL(s.URL))
+					b.errorf(s.Scope, "schema.invalid", "", "%s", msg)
 				}
 			}
 		}
@@ -205,8 +209,12 @@ func (b *builder) plainSchemaURLs() []string {
 // compileCollectionSchema compiles a collection schema, checks that its root is an object, as
 // Flow writes `_meta` into every document, and reports the mistakes Flow's inspection finds.
 func (b *builder) compileCollectionSchema(index *schema.Index, ref *SchemaRef) *schema.Schema {
-	if base, _, _ := strings.Cut(ref.URL, "#"); !ref.IsInline && b.cat.Resources[base] == nil {
+	base, _, _ := strings.Cut(ref.URL, "#")
+	if !ref.IsInline && b.cat.Resources[base] == nil {
 		return nil // the file could not be loaded, which the loader reported
+	}
+	if b.refused[base] {
+		return nil // not a schema, which addSchemaResources reported
 	}
 	s, err := index.Compile(ref.URL)
 	if err != nil {
