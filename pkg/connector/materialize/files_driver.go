@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -74,7 +73,7 @@ func (filesDriver) apply(_ context.Context, req *connector.MaterializeApply) (st
 		dirs = append(dirs, filepath.Dir(filepath.Join(c.Directory, filepath.FromSlash(r.Path))))
 	}
 	for _, d := range dirs {
-		if err := os.MkdirAll(d, 0o755); err != nil {
+		if err := mkdirAllDurable(d); err != nil {
 			return "", fmt.Errorf("materialization %s: %w", req.Materialization.Name, err)
 		}
 	}

@@ -76,7 +76,7 @@ func (t *filesTransactor) applyAppend(a fileAppend) error {
 	defer spool.Close()
 	_, statErr := os.Stat(target)
 	created := errors.Is(statErr, fs.ErrNotExist)
-	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+	if err := mkdirAllDurable(filepath.Dir(target)); err != nil {
 		return err
 	}
 	f, err := os.OpenFile(target, os.O_RDWR|os.O_CREATE, 0o644)
@@ -108,7 +108,7 @@ func (t *filesTransactor) applyAppend(a fileAppend) error {
 		return err
 	}
 	if created { // the new directory entry must be durable too
-		return atomicfile.SyncDir(filepath.Dir(target))
+		return syncDir(filepath.Dir(target))
 	}
 	return nil
 }

@@ -34,7 +34,7 @@ type filesBinding struct {
 
 // recover redoes the appends of the last committed transaction and returns its checkpoint.
 func (t *filesTransactor) recover() (*connector.Checkpoint, error) {
-	if err := os.MkdirAll(t.stateDir(), 0o755); err != nil {
+	if err := mkdirAllDurable(t.stateDir()); err != nil {
 		return nil, err
 	}
 	s, err := t.readState()
