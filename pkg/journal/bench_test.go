@@ -14,11 +14,11 @@ import (
 	"github.com/klauspost/compress/gzip"
 )
 
-// benchTxn is one transaction's content: 1,000 stamped documents of about 250 bytes.
-func benchTxn(b *testing.B) []byte {
+// benchTxn is one transaction's content: 1,000 stamped documents of about 250 bytes, with clocks
+// taken from clock (so that successive transactions are not duplicates of one another).
+func benchTxn(b *testing.B, clock *Clock) []byte {
 	b.Helper()
 	var buf bytes.Buffer
-	clock := NewClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
 	for i := 0; i < 1000; i++ {
 		u, _ := BuildUUID(ProducerID{1, 2, 3, 4, 5, 6}, clock.Tick(), FlagContinue)
 		fmt.Fprintf(&buf, `{"_meta":{"uuid":"%s"},"customer":"cust-%06d","item":"widget-%d","note":"a short free-text note about the order, number %d","price":%d.%02d,"qty":%d}`+"\n",
@@ -34,7 +34,8 @@ func benchTxn(b *testing.B) []byte {
 // transaction each per iteration, so that the disk's varying fsync latency weighs on all of them
 // alike; each reports MB/s and the journal's ratio to the slower raw limit.
 func BenchmarkAppend(b *testing.B) {
-	txn := benchTxn(b)
+	clock := NewClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+	txn := benchTxn(b, &clock)
 	dir := b.TempDir()
 	l, err := OpenLocal(LocalOptions{DataDir: dir, FlushCheck: time.Hour})
 	if err != nil {
@@ -97,7 +98,7 @@ func reportThroughput(b *testing.B, bytes int64, journalTime, fsyncTime, gzipTim
 // BenchmarkReadFragments reads 64 MiB of persisted gzip fragments: raw chunks, and documents
 // sequenced read-committed (each line's UUID parsed).
 func BenchmarkReadFragments(b *testing.B) {
-	txn := benchTxn(b)
+	clock := NewClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
 	dir := b.TempDir()
 	l, err := OpenLocal(LocalOptions{DataDir: dir, FlushCheck: time.Hour})
 	if err != nil {
@@ -107,12 +108,14 @@ func BenchmarkReadFragments(b *testing.B) {
 		b.Fatal(err)
 	}
 	const journal = "bench/orders/pivot=00"
-	var total int64
+	var total, txns int64
 	for total < 64<<20 {
+		txn := benchTxn(b, &clock)
 		if err := l.Append(context.Background(), []Append{{Journal: journal, Content: txn}}); err != nil {
 			b.Fatal(err)
 		}
 		total += int64(len(txn))
+		txns++
 	}
 	if err := l.Close(); err != nil {
 		b.Fatal(err)
@@ -144,21 +147,32 @@ func BenchmarkReadFragments(b *testing.B) {
 			}
 		}
 	})
-	b.Run("committed-docs", func(b *testing.B) {
-		b.SetBytes(total)
-		for i := 0; i < b.N; i++ {
-			cr, err := ReadCommitted(context.Background(), r, journal, Checkpoint{}, false)
-			if err != nil {
-				b.Fatal(err)
-			}
-			for {
-				if _, err := cr.Next(context.Background()); errors.Is(err, io.EOF) {
-					break
-				} else if err != nil {
+	// committed-docs holds each 1,000-document transaction in the default ring; committed-replayed
+	// holds 256 documents, so that every transaction is re-read from the journal when it commits.
+	for _, bc := range []struct {
+		name   string
+		limits SequencerLimits
+	}{{"committed-docs", SequencerLimits{}}, {"committed-replayed", SequencerLimits{Docs: 256}}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(total)
+			for i := 0; i < b.N; i++ {
+				cr, err := ReadCommittedLimits(context.Background(), r, journal, Checkpoint{}, false, bc.limits)
+				if err != nil {
 					b.Fatal(err)
 				}
+				var docs int64
+				for ; ; docs++ {
+					if _, err := cr.Next(context.Background()); errors.Is(err, io.EOF) {
+						break
+					} else if err != nil {
+						b.Fatal(err)
+					}
+				}
+				cr.Close()
+				if docs != txns*1001 {
+					b.Fatalf("read %d committed documents of %d", docs, txns*1001)
+				}
 			}
-			cr.Close()
-		}
-	})
+		})
+	}
 }
