@@ -12,13 +12,13 @@ import (
 func newTokensCmd(f *Factory, cp *controlPlaneFlags) *cobra.Command {
 	tokens := &cobra.Command{Use: "tokens", Short: "Manage your API tokens", Args: unknownSubcommand,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() }}
-	var output string
+	var output listOutput
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List your API tokens: id, when created and when revoked (secrets are never shown again)",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := cliutil.CheckOutput(output, cliutil.OutputTable, cliutil.OutputJSON, cliutil.OutputYAML); err != nil {
+			if err := output.check(); err != nil {
 				return err
 			}
 			cl, _, err := cp.client()
@@ -29,14 +29,14 @@ func newTokensCmd(f *Factory, cp *controlPlaneFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return writeList(f, output, toks, []string{"id", "created", "revoked"}, func(t *cliutil.Table) {
+			return output.write(f, toks, []string{"id", "created", "revoked"}, func(t *cliutil.Table) {
 				for _, tok := range toks {
 					t.Row(tok.ID, tok.CreatedAt, tok.RevokedAt)
 				}
 			})
 		},
 	}
-	list.Flags().StringVarP(&output, "output", "o", cliutil.OutputTable, "output format: table, json or yaml")
+	output.register(list)
 	tokens.AddCommand(list)
 	return tokens
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -54,18 +55,40 @@ func (s *selection) filter(withSpec bool) (draft.LiveFilter, error) {
 	return f, nil
 }
 
-func (s *selection) empty() bool { return len(s.names) == 0 && s.prefix == "" }
+// pick lists the live specs that a selection the command requires picks: no selection is a usage
+// error (unselected says what to pass), and none matching is a failure.
+func (s *selection) pick(ctx context.Context, cp *controlPlaneFlags, withSpec bool, unselected string) (*draft.Client, []api.LiveSpec, error) {
+	if len(s.names) == 0 && s.prefix == "" {
+		return nil, nil, cliutil.Usagef("%s", unselected)
+	}
+	filter, err := s.filter(withSpec)
+	if err != nil {
+		return nil, nil, err
+	}
+	cl, _, err := cp.client()
+	if err != nil {
+		return nil, nil, err
+	}
+	specs, err := cl.LiveSpecs(ctx, filter)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(specs) == 0 {
+		return nil, nil, cliutil.Failuref("no live specs you can read match the selection")
+	}
+	return cl, specs, nil
+}
 
 func newCatalogListCmd(f *Factory, cp *controlPlaneFlags) *cobra.Command {
 	var sel selection
-	var output string
+	var output listOutput
 	cmd := &cobra.Command{
 		Use: "list", Short: "List the live specs you can read", Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := cliutil.CheckOutput(output, cliutil.OutputTable, cliutil.OutputJSON, cliutil.OutputYAML); err != nil {
+			if err := output.check(); err != nil {
 				return err
 			}
-			filter, err := sel.filter(output != cliutil.OutputTable)
+			filter, err := sel.filter(!output.table())
 			if err != nil {
 				return err
 			}
@@ -77,21 +100,15 @@ func newCatalogListCmd(f *Factory, cp *controlPlaneFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			switch output {
-			case cliutil.OutputJSON:
-				return cliutil.WriteJSON(f.IO.Out, specs)
-			case cliutil.OutputYAML:
-				return cliutil.WriteYAML(f.IO.Out, specs)
-			}
-			t := cliutil.NewTable(f.IO, "name", "type", "last publication", "by", "updated")
-			for _, l := range specs {
-				t.Row(l.CatalogName, string(l.SpecType), l.LastPubID, l.LastPubUser, l.UpdatedAt)
-			}
-			return t.Flush()
+			return output.write(f, specs, []string{"name", "type", "last publication", "by", "updated"}, func(t *cliutil.Table) {
+				for _, l := range specs {
+					t.Row(l.CatalogName, string(l.SpecType), l.LastPubID, l.LastPubUser, l.UpdatedAt)
+				}
+			})
 		},
 	}
 	sel.register(cmd)
-	cmd.Flags().StringVarP(&output, "output", "o", cliutil.OutputTable, "output format: table, json or yaml")
+	output.register(cmd)
 	return cmd
 }
 
@@ -108,23 +125,9 @@ specs again changes no byte. Files that differ from the live specs are not overw
 --overwrite, and nothing is written outside --target.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if sel.empty() {
-				return cliutil.Usagef("pass --prefix PREFIX or --name NAME to choose the specs to pull")
-			}
-			filter, err := sel.filter(true)
+			_, specs, err := sel.pick(cmd.Context(), cp, true, "pass --prefix PREFIX or --name NAME to choose the specs to pull")
 			if err != nil {
 				return err
-			}
-			cl, _, err := cp.client()
-			if err != nil {
-				return err
-			}
-			specs, err := cl.LiveSpecs(cmd.Context(), filter)
-			if err != nil {
-				return err
-			}
-			if len(specs) == 0 {
-				return cliutil.Failuref("no live specs you can read match the selection")
 			}
 			return writeSpecs(f, specs, target, overwrite)
 		},
@@ -181,12 +184,7 @@ func newCatalogTestCmd(f *Factory, cp *controlPlaneFlags) *cobra.Command {
 				if _, err := cl.UpsertSpecs(cmd.Context(), id, specs); err != nil {
 					return err
 				}
-				pub, err := cl.Publish(cmd.Context(), id, api.PublishRequest{DryRun: true})
-				if err != nil {
-					return apiError(err)
-				}
-				reportDryRun(f, pub)
-				return nil
+				return testDraft(cmd.Context(), f, cl, id)
 			})
 		},
 	}
@@ -243,24 +241,10 @@ func newCatalogDeleteCmd(f *Factory, cp *controlPlaneFlags) *cobra.Command {
 		Short: "Delete live specs by publishing their deletion",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if sel.empty() {
-				return cliutil.Usagef("pass --name NAME or --prefix PREFIX to choose the specs to delete")
-			}
-			filter, err := sel.filter(false)
-			if err != nil {
-				return err
-			}
-			cl, _, err := cp.client()
-			if err != nil {
-				return err
-			}
 			ctx := cmd.Context()
-			live, err := cl.LiveSpecs(ctx, filter)
+			cl, live, err := sel.pick(ctx, cp, false, "pass --name NAME or --prefix PREFIX to choose the specs to delete")
 			if err != nil {
 				return err
-			}
-			if len(live) == 0 {
-				return cliutil.Failuref("no live specs you can read match the selection")
 			}
 			t := cliutil.NewTable(f.IO, "name", "type", "last publication")
 			deletions := make([]api.DraftSpec, len(live))
@@ -300,11 +284,12 @@ func newCatalogDeleteCmd(f *Factory, cp *controlPlaneFlags) *cobra.Command {
 }
 
 func newCatalogHistoryCmd(f *Factory, cp *controlPlaneFlags) *cobra.Command {
-	var name, output string
+	var name string
+	var output listOutput
 	cmd := &cobra.Command{
 		Use: "history --name NAME", Short: "List the publications of a spec", Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := cliutil.CheckOutput(output, cliutil.OutputTable, cliutil.OutputJSON, cliutil.OutputYAML); err != nil {
+			if err := output.check(); err != nil {
 				return err
 			}
 			cl, _, err := cp.client()
@@ -315,25 +300,19 @@ func newCatalogHistoryCmd(f *Factory, cp *controlPlaneFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			switch output {
-			case cliutil.OutputJSON:
-				return cliutil.WriteJSON(f.IO.Out, hist)
-			case cliutil.OutputYAML:
-				return cliutil.WriteYAML(f.IO.Out, hist)
-			}
-			t := cliutil.NewTable(f.IO, "publication", "change", "by", "published", "detail")
-			for _, h := range hist {
-				change := "published"
-				if string(h.Spec) == "null" {
-					change = "deleted"
+			return output.write(f, hist, []string{"publication", "change", "by", "published", "detail"}, func(t *cliutil.Table) {
+				for _, h := range hist {
+					change := "published"
+					if string(h.Spec) == "null" {
+						change = "deleted"
+					}
+					t.Row(h.PubID, change, h.User, h.PublishedAt, h.Detail)
 				}
-				t.Row(h.PubID, change, h.User, h.PublishedAt, h.Detail)
-			}
-			return t.Flush()
+			})
 		},
 	}
 	cmd.Flags().StringVar(&name, "name", "", "the spec's catalog name")
-	cmd.Flags().StringVarP(&output, "output", "o", cliutil.OutputTable, "output format: table, json or yaml")
+	output.register(cmd)
 	_ = cmd.MarkFlagRequired("name")
 	return cmd
 }

@@ -199,13 +199,13 @@ func selectJournals(ctx context.Context, client journal.Client, collection strin
 type listOptions struct {
 	collection string
 	dataDir    string
-	output     string
+	output     listOutput
 }
 
 func addListFlags(cmd *cobra.Command, opts *listOptions) {
 	cmd.Flags().StringVar(&opts.collection, "collection", "", "only journals of this collection")
 	cmd.Flags().StringVar(&opts.dataDir, "data-dir", defaultDataDir, "data directory of the collections")
-	cmd.Flags().StringVarP(&opts.output, "output", "o", cliutil.OutputTable, "output format: table, json or yaml")
+	opts.output.register(cmd)
 }
 
 func newListJournalsCmd(f *Factory) *cobra.Command {
@@ -215,7 +215,7 @@ func newListJournalsCmd(f *Factory) *cobra.Command {
 		Short: "List the journals (logical partitions) of collections",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := cliutil.CheckOutput(opts.output, cliutil.OutputTable, cliutil.OutputJSON, cliutil.OutputYAML); err != nil {
+			if err := opts.output.check(); err != nil {
 				return err
 			}
 			client, err := openDataDir(opts.dataDir)
@@ -229,7 +229,7 @@ func newListJournalsCmd(f *Factory) *cobra.Command {
 			if infos == nil {
 				infos = []journal.JournalInfo{}
 			}
-			return writeList(f, opts.output, infos, []string{"name", "collection", "store", "codec", "length", "flush interval"}, func(t *cliutil.Table) {
+			return opts.output.write(f, infos, []string{"name", "collection", "store", "codec", "length", "flush interval"}, func(t *cliutil.Table) {
 				for _, j := range infos {
 					codec := j.Fragments.CompressionCodec
 					if codec == "" {
@@ -259,7 +259,7 @@ func newListFragmentsCmd(f *Factory) *cobra.Command {
 		Short: "List the persisted fragment files of journals",
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := cliutil.CheckOutput(opts.output, cliutil.OutputTable, cliutil.OutputJSON, cliutil.OutputYAML); err != nil {
+			if err := opts.output.check(); err != nil {
 				return err
 			}
 			client, err := openDataDir(opts.dataDir)
@@ -285,7 +285,7 @@ func newListFragmentsCmd(f *Factory) *cobra.Command {
 				}
 				frags = append(frags, more...)
 			}
-			return writeList(f, opts.output, frags, []string{"journal", "begin", "end", "modified", "path"}, func(t *cliutil.Table) {
+			return opts.output.write(f, frags, []string{"journal", "begin", "end", "modified", "path"}, func(t *cliutil.Table) {
 				for _, fr := range frags {
 					t.Row(fr.Journal, strconv.FormatInt(fr.Begin, 10), strconv.FormatInt(fr.End, 10), fr.ModTime.UTC().Format(time.RFC3339), fr.ContentPath())
 				}
@@ -295,16 +295,4 @@ func newListFragmentsCmd(f *Factory) *cobra.Command {
 	addListFlags(cmd, opts)
 	cmd.Flags().StringVar(&journalName, "journal", "", "only this journal")
 	return cmd
-}
-
-func writeList(f *Factory, output string, v any, header []string, rows func(*cliutil.Table)) error {
-	switch output {
-	case cliutil.OutputJSON:
-		return cliutil.WriteJSON(f.IO.Out, v)
-	case cliutil.OutputYAML:
-		return cliutil.WriteYAML(f.IO.Out, v)
-	}
-	t := cliutil.NewTable(f.IO, header...)
-	rows(t)
-	return t.Flush()
 }

@@ -56,11 +56,11 @@ func newDraftCmd(f *Factory) *cobra.Command {
 	selectCmd.Flags().StringVar(&id, "id", "", "the draft's id (see flowctl draft list)")
 	_ = selectCmd.MarkFlagRequired("id")
 
-	var output string
+	var output listOutput
 	list := &cobra.Command{
 		Use: "list", Short: "List your drafts; the selected one is marked with *", Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := cliutil.CheckOutput(output, cliutil.OutputTable, cliutil.OutputJSON, cliutil.OutputYAML); err != nil {
+			if err := output.check(); err != nil {
 				return err
 			}
 			cl, p, err := cp.client()
@@ -71,24 +71,18 @@ func newDraftCmd(f *Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			switch output {
-			case cliutil.OutputJSON:
-				return cliutil.WriteJSON(f.IO.Out, drafts)
-			case cliutil.OutputYAML:
-				return cliutil.WriteYAML(f.IO.Out, drafts)
-			}
-			t := cliutil.NewTable(f.IO, "", "id", "specs", "updated", "detail")
-			for _, d := range drafts {
-				mark := " "
-				if d.ID == p.Draft {
-					mark = "*"
+			return output.write(f, drafts, []string{"", "id", "specs", "updated", "detail"}, func(t *cliutil.Table) {
+				for _, d := range drafts {
+					mark := " "
+					if d.ID == p.Draft {
+						mark = "*"
+					}
+					t.Row(mark, d.ID, fmt.Sprint(d.NumSpecs), d.UpdatedAt, d.Detail)
 				}
-				t.Row(mark, d.ID, fmt.Sprint(d.NumSpecs), d.UpdatedAt, d.Detail)
-			}
-			return t.Flush()
+			})
 		},
 	}
-	list.Flags().StringVarP(&output, "output", "o", cliutil.OutputTable, "output format: table, json or yaml")
+	output.register(list)
 
 	var source string
 	author := &cobra.Command{
@@ -118,11 +112,7 @@ func newDraftCmd(f *Factory) *cobra.Command {
 	develop := &cobra.Command{
 		Use: "develop --target DIR", Short: "Write the selected draft's specs to local catalog files", Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cl, p, err := selectedDraft(&cp)
-			if err != nil {
-				return err
-			}
-			d, err := cl.GetDraft(cmd.Context(), p.Draft)
+			_, d, err := getSelectedDraft(cmd.Context(), &cp)
 			if err != nil {
 				return err
 			}
@@ -145,12 +135,7 @@ func newDraftCmd(f *Factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			pub, err := cl.Publish(cmd.Context(), p.Draft, api.PublishRequest{DryRun: true})
-			if err != nil {
-				return apiError(err)
-			}
-			reportDryRun(f, pub)
-			return nil
+			return testDraft(cmd.Context(), f, cl, p.Draft)
 		},
 	}
 
@@ -158,11 +143,7 @@ func newDraftCmd(f *Factory) *cobra.Command {
 	publish := &cobra.Command{
 		Use: "publish [--auto-approve]", Short: "Show the selected draft's plan, confirm, and publish it", Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cl, p, err := selectedDraft(&cp)
-			if err != nil {
-				return err
-			}
-			d, err := cl.GetDraft(cmd.Context(), p.Draft)
+			cl, d, err := getSelectedDraft(cmd.Context(), &cp)
 			if err != nil {
 				return err
 			}
@@ -212,13 +193,29 @@ func selectedDraft(cp *controlPlaneFlags) (*draft.Client, draft.Profile, error) 
 	return cl, p, nil
 }
 
-func reportDryRun(f *Factory, pub api.Publication) {
+// getSelectedDraft fetches the selected draft with its specs.
+func getSelectedDraft(ctx context.Context, cp *controlPlaneFlags) (*draft.Client, api.Draft, error) {
+	cl, p, err := selectedDraft(cp)
+	if err != nil {
+		return nil, api.Draft{}, err
+	}
+	d, err := cl.GetDraft(ctx, p.Draft)
+	return cl, d, err
+}
+
+// testDraft builds a draft against the live catalog and runs its tests, publishing nothing.
+func testDraft(ctx context.Context, f *Factory, cl *draft.Client, draftID string) error {
+	pub, err := cl.Publish(ctx, draftID, api.PublishRequest{DryRun: true})
+	if err != nil {
+		return apiError(err)
+	}
 	fmt.Fprintf(f.IO.ErrOut, "The draft builds: %d spec(s) would be published and %d deleted.\n", len(pub.Published), len(pub.Deleted))
 	if pub.TestsSkipped != "" {
 		fmt.Fprintf(f.IO.ErrOut, "Tests were not run: %s.\n", pub.TestsSkipped)
 	} else {
 		fmt.Fprintf(f.IO.ErrOut, "%d test(s) passed.\n", pub.TestsRun)
 	}
+	return nil
 }
 
 // publishDraft shows the plan of a draft's specs against the live catalog, asks for confirmation,
