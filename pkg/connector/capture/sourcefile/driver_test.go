@@ -195,9 +195,12 @@ func TestFullReadOfAGlobInNameOrder(t *testing.T) {
 	if len(states) != 3 || !states[0].MergePatch {
 		t.Fatalf("%d checkpoints, want one per file: %v", len(states), states)
 	}
-	want := fmt.Sprintf(`{"bindingStateV1":{"s0":{"files":{%q:42,%q:42,%q:13}}}}`,
-		filepath.Join(dir, "a.ndjson"), filepath.Join(dir, "b.ndjson"), filepath.Join(dir, "c.csv"))
-	if got := string(capturetest.ApplyStates(t, nil, states)); got != want {
+	want := jsonOf(map[string]any{"bindingStateV1": map[string]any{"s0": map[string]any{"files": map[string]any{
+		filepath.Join(dir, "a.ndjson"): wantFileState(t, filepath.Join(dir, "a.ndjson"), 42),
+		filepath.Join(dir, "b.ndjson"): wantFileState(t, filepath.Join(dir, "b.ndjson"), 42),
+		filepath.Join(dir, "c.csv"):    wantFileState(t, filepath.Join(dir, "c.csv"), 13),
+	}}}})
+	if got := capturetest.ApplyStates(t, nil, states); string(got) != string(want) {
 		t.Fatalf("state = %s\nwant    %s", got, want)
 	}
 }

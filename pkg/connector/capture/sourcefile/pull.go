@@ -14,9 +14,9 @@ import (
 // little work and the runtime's transactions stay small.
 const checkpointEvery = 1024
 
-// bindingState is a binding's entry under bindingStateV1: each file's byte offset read so far.
+// bindingState is a binding's entry under bindingStateV1: how far each file is read, by path.
 type bindingState struct {
-	Files map[string]int64 `json:"files"`
+	Files map[string]fileState `json:"files"`
 }
 
 // Pull implements capture.Driver: it reads every binding's files in name order from their
@@ -56,10 +56,10 @@ func (Driver) Pull(ctx context.Context, open *connector.CaptureOpen, session *ca
 		return err
 	}
 	for i, p := range plans {
-		offsets := prior.BindingStateV1[p.stateKey].Files
+		saved := prior.BindingStateV1[p.stateKey].Files
 		for _, f := range p.files {
 			r := fileReader{session: session, binding: i, stateKey: p.stateKey, file: f}
-			if err := r.read(ctx, offsets[f.path]); err != nil {
+			if err := r.read(ctx, saved[f.path]); err != nil {
 				return err
 			}
 		}
@@ -77,17 +77,26 @@ type fileReader struct {
 	pending  int // documents sent since the last checkpoint
 }
 
-func (r *fileReader) read(ctx context.Context, from int64) error {
-	info, err := os.Stat(r.file.path)
+func (r *fileReader) read(ctx context.Context, saved fileState) error {
+	f, err := os.Open(r.file.path)
 	if err != nil {
 		return err
 	}
-	if info.Size() < from {
-		return fmt.Errorf("%s is now %d bytes, shorter than the %d bytes already captured: files must only grow "+
-			"(write a replaced file under a new name, or reset the capture's state to read it again)", r.file.path, info.Size(), from)
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	from, replaced, err := resumeFrom(r.file.path, f, info, saved)
+	if err != nil {
+		return err
+	}
+	if replaced {
+		r.session.Log.Warn("file was replaced by another since the last checkpoint; reading the new one from its start",
+			"file", r.file.path, "capturedOfPrevious", saved.Offset, "size", info.Size())
 	}
 	reached := from
-	err = readFile(r.file.path, r.file.format, from, func(rec record) error {
+	err = readOpened(f, r.file.path, r.file.format, from, func(rec record) error {
 		doc, err := withMeta(rec.raw, r.file.path, rec.start)
 		if err != nil {
 			return fmt.Errorf("%s:%d: %w", r.file.path, lineAt(r.file.path, rec.start), err)
@@ -100,7 +109,7 @@ func (r *fileReader) read(ctx context.Context, from int64) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			return r.checkpoint(reached)
+			return r.checkpoint(f, info, reached)
 		}
 		return nil
 	})
@@ -108,14 +117,19 @@ func (r *fileReader) read(ctx context.Context, from int64) error {
 		return err
 	}
 	if r.pending > 0 {
-		return r.checkpoint(reached)
+		return r.checkpoint(f, info, reached)
 	}
 	return nil
 }
 
-func (r *fileReader) checkpoint(offset int64) error {
+// checkpoint records that f, which info describes, is read up to offset.
+func (r *fileReader) checkpoint(f *os.File, info os.FileInfo, offset int64) error {
 	r.pending = 0
+	s, err := stateOf(f, info, offset)
+	if err != nil {
+		return fmt.Errorf("%s: fingerprinting its first bytes: %w", r.file.path, err)
+	}
 	return r.session.Checkpoint(map[string]any{
-		"bindingStateV1": map[string]bindingState{r.stateKey: {Files: map[string]int64{r.file.path: offset}}},
+		"bindingStateV1": map[string]bindingState{r.stateKey: {Files: map[string]fileState{r.file.path: s}}},
 	}, true)
 }

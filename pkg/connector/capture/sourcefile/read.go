@@ -27,6 +27,12 @@ func readFile(path string, format Format, from int64, emit func(record) error) e
 		return err
 	}
 	defer f.Close()
+	return readOpened(f, path, format, from, emit)
+}
+
+// readOpened is readFile of a file already open (and not read from: its position is the start),
+// so that the file read is the one whose identity was checked even if path is replaced meanwhile.
+func readOpened(f *os.File, path string, format Format, from int64, emit func(record) error) error {
 	switch format {
 	case FormatJSON:
 		return readJSONArray(f, path, from, emit)
