@@ -1,6 +1,8 @@
 // Package sourcefile is the built-in ghcr.io/flowctl/source-file capture: it reads NDJSON, JSON-array
 // and CSV files named by a path or glob, in name order, resuming each file at the byte offset its
-// last checkpoint recorded, and ends once every file is read.
+// last checkpoint recorded, and ends once every file is read. A checkpoint also records which file
+// the offset is in (device, inode and a fingerprint of its first bytes): a file since replaced under
+// the same name is read from its start, and one cut shorter in place is an error.
 //
 // Every document gets `_meta: {file, offset}`: the file's absolute path and the byte offset where
 // the record starts. Discover keys a binding by the root property "id" or, failing that, the first
