@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -22,6 +19,10 @@ func init() {
 	register("collections", newListJournalsCmd)
 	register("collections", newListFragmentsCmd)
 }
+
+// journalPollInterval is how often `collections read --follow` and `logs --follow` look for journals
+// created after they started (a variable for tests).
+var journalPollInterval = journal.DefaultPollInterval
 
 // defaultDataDir is where `flowctl develop` keeps collection data.
 const defaultDataDir = ".flowctl/data"
@@ -84,7 +85,10 @@ func runCollectionsRead(ctx context.Context, f *Factory, opts *collectionsReadOp
 	if err != nil {
 		return err
 	}
-	journals, err := selectJournals(ctx, client, opts.collection, selector)
+	list := func(ctx context.Context) ([]string, error) {
+		return journal.SelectJournals(ctx, client, opts.collection, selector)
+	}
+	journals, err := list(ctx)
 	if err != nil {
 		return err
 	}
@@ -95,78 +99,34 @@ func runCollectionsRead(ctx context.Context, f *Factory, opts *collectionsReadOp
 	if opts.since > 0 {
 		notBefore = time.Now().Add(-opts.since)
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
-	defer stop()
-
-	out := &lockedWriter{w: f.IO.Out}
-	read := func(ctx context.Context, name string) error {
-		next, closeFn, err := openDocs(ctx, client, name, opts.uncommitted, opts.follow)
-		if err != nil {
-			return err
-		}
-		defer closeFn()
-		for {
-			doc, err := next(ctx)
-			if errors.Is(err, io.EOF) {
-				return nil
-			} else if err != nil {
-				return err
-			}
-			if (doc.IsAck() && !opts.uncommitted) || (!notBefore.IsZero() && doc.UUID.PublishedAt().Before(notBefore)) {
-				continue
-			}
-			if err := out.writeLine(doc.Raw); err != nil {
-				return err
-			}
-		}
-	}
-	if !opts.follow {
-		for _, name := range journals {
-			if err := read(ctx, name); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
 	if len(journals) == 0 {
 		fmt.Fprintf(f.IO.ErrOut, "collection %s has no journals in %s yet; waiting for its first documents\n", opts.collection, opts.dataDir)
 	}
-	return followJournals(ctx, journals, read, func(ctx context.Context) ([]string, error) {
-		return selectJournals(ctx, client, opts.collection, selector)
+	read := journal.ReadJournalsOptions{Uncommitted: opts.uncommitted, Follow: opts.follow, List: list, PollInterval: journalPollInterval}
+	return printDocs(ctx, f, client, journals, read, func(doc journal.ReadDoc) ([]byte, error) {
+		if (doc.IsAck() && !opts.uncommitted) || (!notBefore.IsZero() && doc.UUID.PublishedAt().Before(notBefore)) {
+			return nil, nil
+		}
+		return doc.Raw, nil
 	})
 }
 
-// openDocs returns a function reading the documents of one journal, committed or as written.
-func openDocs(ctx context.Context, client journal.Client, name string, uncommitted, follow bool) (func(context.Context) (journal.ReadDoc, error), func() error, error) {
-	if uncommitted {
-		chunks, err := client.Read(ctx, journal.ReadRequest{Journal: name, Block: follow})
-		if err != nil {
-			return nil, nil, err
+// printDocs writes to stdout the line that line makes of each document of journals (nil: none), read
+// or followed as read says, until they are read or, following, until interrupted.
+func printDocs(ctx context.Context, f *Factory, client journal.Client, journals []string, read journal.ReadJournalsOptions, line func(journal.ReadDoc) ([]byte, error)) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+	return journal.ReadJournals(ctx, client, journals, read, func(doc journal.ReadDoc) error {
+		b, err := line(doc)
+		if err != nil || b == nil {
+			return err
 		}
-		lines := journal.NewLineReader(chunks, false)
-		return lines.Next, lines.Close, nil
-	}
-	r, err := journal.ReadCommitted(ctx, client, name, journal.Checkpoint{}, follow)
-	if err != nil {
-		return nil, nil, err
-	}
-	return r.Next, r.Close, nil
-}
-
-// lockedWriter writes whole lines from concurrent readers.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) writeLine(b []byte) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if _, err := l.w.Write(b); err != nil {
+		if _, err := f.IO.Out.Write(b); err != nil {
+			return err
+		}
+		_, err = f.IO.Out.Write([]byte{'\n'})
 		return err
-	}
-	_, err := l.w.Write([]byte{'\n'})
-	return err
+	})
 }
 
 // openDataDir opens a data directory to read; it may be written by a running `flowctl develop`.
@@ -175,25 +135,6 @@ func openDataDir(dir string) (*journal.Local, error) {
 		return nil, fmt.Errorf("data directory %s does not exist: pass --data-dir, or run `flowctl develop` to create it", dir)
 	}
 	return journal.OpenLocal(journal.LocalOptions{DataDir: dir, ReadOnly: true})
-}
-
-// selectJournals lists the journals of a collection that the selector picks, in name order.
-func selectJournals(ctx context.Context, client journal.Client, collection string, sel journal.Selector) ([]string, error) {
-	infos, err := client.ListJournals(ctx, collection)
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for _, info := range infos {
-		ok, err := sel.MatchesJournal(info.Template, info.Name)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			names = append(names, info.Name)
-		}
-	}
-	return names, nil
 }
 
 type listOptions struct {

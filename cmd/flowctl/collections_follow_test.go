@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -120,39 +119,6 @@ func TestCollectionsReadFollowWaitsForFirstJournal(t *testing.T) {
 	waitForIDs(t, out, 7)
 	if err := stop(); err != nil {
 		t.Fatalf("follow ended with %v", err)
-	}
-}
-
-func TestFollowJournalsStopsAtFirstError(t *testing.T) {
-	defer func(old time.Duration) { journalPollInterval = old }(journalPollInterval)
-	journalPollInterval = 5 * time.Millisecond
-	broken := errors.New("fragment is corrupt")
-	for _, tc := range []struct {
-		name    string
-		readErr error
-		listErr error
-	}{
-		{"reader error", broken, nil},
-		{"listing error", nil, broken},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			read := func(ctx context.Context, name string) error {
-				if tc.readErr != nil && name == "b" {
-					return tc.readErr
-				}
-				<-ctx.Done()
-				return ctx.Err()
-			}
-			list := func(context.Context) ([]string, error) { return []string{"a", "b"}, tc.listErr }
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			if err := followJournals(ctx, []string{"a"}, read, list); !errors.Is(err, broken) {
-				t.Fatalf("followJournals = %v, want %v", err, broken)
-			}
-			if ctx.Err() != nil {
-				t.Fatal("followJournals did not stop at the error")
-			}
-		})
 	}
 }
 

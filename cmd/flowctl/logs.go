@@ -3,12 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"maps"
-	"os"
-	"os/signal"
 	"slices"
 	"strconv"
 	"strings"
@@ -122,7 +118,9 @@ func readOps(ctx context.Context, f *Factory, opts *opsReadOptions, collection, 
 		return err
 	}
 	selector := journal.Selector{Include: map[string][]any{"name": {opts.task}}}
-	list := func(ctx context.Context) ([]string, error) { return selectJournals(ctx, client, collection, selector) }
+	list := func(ctx context.Context) ([]string, error) {
+		return journal.SelectJournals(ctx, client, collection, selector)
+	}
 	journals, err := list(ctx)
 	if err != nil {
 		return err
@@ -134,49 +132,16 @@ func readOps(ctx context.Context, f *Factory, opts *opsReadOptions, collection, 
 	if opts.since > 0 {
 		notBefore = time.Now().Add(-opts.since)
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
-	defer stop()
-	out := &lockedWriter{w: f.IO.Out}
-	read := func(ctx context.Context, name string) error {
-		next, closeFn, err := openDocs(ctx, client, name, false, opts.follow)
-		if err != nil {
-			return err
-		}
-		defer closeFn()
-		for {
-			doc, err := next(ctx)
-			if errors.Is(err, io.EOF) {
-				return nil
-			} else if err != nil {
-				return err
-			}
-			if doc.IsAck() || before(doc.Raw, notBefore) {
-				continue
-			}
-			line, err := format(doc.Raw)
-			if err != nil {
-				return err
-			}
-			if line == nil {
-				continue
-			}
-			if err := out.writeLine(line); err != nil {
-				return err
-			}
-		}
-	}
-	if !opts.follow {
-		for _, name := range journals {
-			if err := read(ctx, name); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
 	if len(journals) == 0 {
 		fmt.Fprintf(f.IO.ErrOut, "task %s has no %s in %s yet; waiting for its first\n", opts.task, what, opts.dataDir)
 	}
-	return followJournals(ctx, journals, read, list)
+	read := journal.ReadJournalsOptions{Follow: opts.follow, List: list, PollInterval: journalPollInterval}
+	return printDocs(ctx, f, client, journals, read, func(doc journal.ReadDoc) ([]byte, error) {
+		if doc.IsAck() || before(doc.Raw, notBefore) {
+			return nil, nil
+		}
+		return format(doc.Raw)
+	})
 }
 
 // before reports whether an ops document's ts is before t. A document without a readable ts is

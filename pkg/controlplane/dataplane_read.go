@@ -3,20 +3,15 @@ package controlplane
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/flowctl/flowctl/pkg/controlplane/api"
 	"github.com/flowctl/flowctl/pkg/journal"
 )
-
-// journalPollInterval is how often a following read looks for journals created since it started.
-var journalPollInterval = time.Second
 
 // DataPlaneHandler serves the data plane's routes: GET /api/v1/tasks and GET
 // /api/v1/collections/read. Mount it beside Handler (flowd serve does).
@@ -107,7 +102,7 @@ func (h *handler) openRead(ctx context.Context, d *RuntimeDataPlane, p *Principa
 	if len(live) == 0 {
 		return req, nil, notFoundf("%s is not a live collection: list them with `flowctl catalog list --collections`", req.name)
 	}
-	journals, err := d.selectJournals(ctx, req.name, req.selector)
+	journals, err := journal.SelectJournals(ctx, d.journals, req.name, req.selector)
 	return req, journals, err
 }
 
@@ -139,111 +134,31 @@ func parseReadQuery(q url.Values, now time.Time) (readRequest, error) {
 	return req, nil
 }
 
-// selectJournals lists the journals of a collection that the selector picks, in name order.
-func (d *RuntimeDataPlane) selectJournals(ctx context.Context, collection string, sel journal.Selector) ([]string, error) {
-	infos, err := d.journals.ListJournals(ctx, collection)
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for _, info := range infos {
-		ok, err := sel.MatchesJournal(info.Template, info.Name)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			names = append(names, info.Name)
-		}
-	}
-	return names, nil
-}
-
 // streamDocs writes the committed documents of the journals, and with follow, of journals created
 // later, until they are read (or, following, until ctx ends).
 func (d *RuntimeDataPlane) streamDocs(ctx context.Context, req readRequest, journals []string, out *lineWriter) error {
-	read := func(ctx context.Context, name string) error {
-		r, err := journal.ReadCommitted(ctx, d.journals, name, journal.Checkpoint{}, req.follow)
-		if err != nil {
-			return err
-		}
-		defer r.Close()
-		for {
-			doc, err := r.Next(ctx)
-			if errors.Is(err, io.EOF) {
-				return nil
-			} else if err != nil {
-				return err
-			}
-			if doc.IsAck() || (!req.notBefore.IsZero() && doc.UUID.PublishedAt().Before(req.notBefore)) {
-				continue
-			}
-			if err := out.writeLine(doc.Raw); err != nil {
-				return err
-			}
-		}
+	if req.follow {
+		out.flushNow() // the client sees the stream open even before the first document
 	}
-	if !req.follow {
-		for _, name := range journals {
-			if err := read(ctx, name); err != nil {
-				return err
-			}
+	read := journal.ReadJournalsOptions{Follow: req.follow, List: func(ctx context.Context) ([]string, error) {
+		return journal.SelectJournals(ctx, d.journals, req.name, req.selector)
+	}}
+	return journal.ReadJournals(ctx, d.journals, journals, read, func(doc journal.ReadDoc) error {
+		if doc.IsAck() || (!req.notBefore.IsZero() && doc.UUID.PublishedAt().Before(req.notBefore)) {
+			return nil
 		}
-		return nil
-	}
-	out.flushNow() // the client sees the stream open even before the first document
-	return d.followJournals(ctx, req, read)
+		return out.writeLine(doc.Raw)
+	})
 }
 
-// followJournals reads each journal of the collection in its own goroutine, starting readers for
-// journals as they appear, until ctx ends (the client left: not an error) or a reader fails.
-func (d *RuntimeDataPlane) followJournals(ctx context.Context, req readRequest, read func(context.Context, string) error) error {
-	readCtx, stop := context.WithCancelCause(ctx)
-	defer stop(nil)
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	started := map[string]bool{}
-	ticker := time.NewTicker(journalPollInterval)
-	defer ticker.Stop()
-	for {
-		names, err := d.selectJournals(readCtx, req.name, req.selector)
-		if err != nil {
-			stop(err)
-		}
-		for _, name := range names {
-			if started[name] {
-				continue
-			}
-			started[name] = true
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				if err := read(readCtx, name); err != nil && readCtx.Err() == nil {
-					stop(err)
-				}
-			}()
-		}
-		select {
-		case <-readCtx.Done():
-			if ctx.Err() != nil {
-				return nil
-			}
-			return context.Cause(readCtx)
-		case <-ticker.C:
-		}
-	}
-}
-
-// lineWriter writes whole lines from concurrent readers, flushing each one when following (the
-// client waits for every document as it commits).
+// lineWriter writes whole lines, flushing each one when following (the client waits for every
+// document as it commits).
 type lineWriter struct {
-	mu    sync.Mutex
 	w     http.ResponseWriter
 	flush bool
 }
 
 func (l *lineWriter) writeLine(b []byte) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	if _, err := l.w.Write(append(b[:len(b):len(b)], '\n')); err != nil {
 		return err
 	}
@@ -254,7 +169,5 @@ func (l *lineWriter) writeLine(b []byte) error {
 }
 
 func (l *lineWriter) flushNow() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	_ = http.NewResponseController(l.w).Flush() // a failed flush shows up as a failed write next
 }
