@@ -64,9 +64,8 @@ func ValidateCapture(ctx context.Context, ep Endpoint, opts Options, req *Captur
 	if err != nil {
 		return nil, err
 	}
-	if len(resp.Validated.Bindings) != len(req.Bindings) {
-		return nil, &ProtocolError{Connector: ep.describe(), Received: "validated",
-			Detail: fmt.Sprintf("it has %d bindings for %d requested", len(resp.Validated.Bindings), len(req.Bindings))}
+	if err := checkValidatedBindings(ep, len(resp.Validated.Bindings), len(req.Bindings)); err != nil {
+		return nil, err
 	}
 	return resp.Validated, nil
 }
@@ -77,11 +76,20 @@ func ValidateMaterialization(ctx context.Context, ep Endpoint, opts Options, req
 	if err != nil {
 		return nil, err
 	}
-	if len(resp.Validated.Bindings) != len(req.Bindings) {
-		return nil, &ProtocolError{Connector: ep.describe(), Received: "validated",
-			Detail: fmt.Sprintf("it has %d bindings for %d requested", len(resp.Validated.Bindings), len(req.Bindings))}
+	if err := checkValidatedBindings(ep, len(resp.Validated.Bindings), len(req.Bindings)); err != nil {
+		return nil, err
 	}
 	return resp.Validated, nil
+}
+
+// checkValidatedBindings fails a validated response that does not answer each requested binding:
+// the runtime pairs them by position.
+func checkValidatedBindings(ep Endpoint, validated, requested int) error {
+	if validated != requested {
+		return &ProtocolError{Connector: ep.describe(), Received: "validated",
+			Detail: fmt.Sprintf("it has %d bindings for %d requested", validated, requested)}
+	}
+	return nil
 }
 
 // ApplyCapture runs a capture connector's apply.
