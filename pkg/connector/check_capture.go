@@ -5,12 +5,8 @@ import "fmt"
 // captureChecker passes a capture stream through, failing on responses the protocol does not
 // allow at that point.
 type captureChecker struct {
-	inner    CaptureStream
-	name     string
-	pending  string // the unary request awaiting its answer, or "open"
-	opened   bool
-	bindings int
-	err      error // a violation ends the stream
+	inner CaptureStream
+	checkedSession
 }
 
 var captureAnswers = map[string]string{
@@ -23,7 +19,7 @@ func (c *captureChecker) Send(m *CaptureRequest) error {
 	}
 	switch kind := m.Kind(); kind {
 	case "spec", "discover", "validate", "apply", "open":
-		c.pending, c.opened = kind, false
+		c.request(kind)
 		if m.Open != nil && m.Open.Capture != nil {
 			c.bindings = len(m.Open.Capture.Bindings)
 		}
@@ -38,17 +34,7 @@ func (c *captureChecker) Send(m *CaptureRequest) error {
 }
 
 func (c *captureChecker) Recv() (*CaptureResponse, error) {
-	if c.err != nil {
-		return nil, c.err
-	}
-	m, err := c.inner.Recv()
-	if err != nil {
-		return nil, err
-	}
-	if c.err = c.check(m); c.err != nil {
-		return nil, c.err
-	}
-	return m, nil
+	return recvChecked(&c.checkedSession, c.inner.Recv, c.check)
 }
 
 func (c *captureChecker) check(m *CaptureResponse) error {
@@ -56,13 +42,10 @@ func (c *captureChecker) check(m *CaptureResponse) error {
 	violation := func(detail string, expected ...string) error {
 		return &ProtocolError{Connector: c.name, Received: kind, Expected: expected, Detail: detail}
 	}
-	if c.pending != "" {
-		want := captureAnswers[c.pending]
-		if kind != want {
+	if pending, want := c.answer(kind, captureAnswers); pending {
+		if want != "" {
 			return violation("", want)
 		}
-		c.opened = c.pending == "open"
-		c.pending = ""
 		return nil
 	}
 	if !c.opened {
@@ -70,15 +53,15 @@ func (c *captureChecker) check(m *CaptureResponse) error {
 	}
 	switch kind {
 	case "captured":
-		if int(m.Captured.Binding) >= c.bindings {
-			return violation(fmt.Sprintf("binding %d does not exist (the task has %d)", m.Captured.Binding, c.bindings))
+		if detail := c.unknownBinding(m.Captured.Binding); detail != "" {
+			return violation(detail)
 		}
 		if len(m.Captured.Doc) == 0 {
 			return violation("the captured message has no document")
 		}
 	case "sourcedSchema":
-		if int(m.SourcedSchema.Binding) >= c.bindings {
-			return violation(fmt.Sprintf("binding %d does not exist (the task has %d)", m.SourcedSchema.Binding, c.bindings))
+		if detail := c.unknownBinding(m.SourcedSchema.Binding); detail != "" {
+			return violation(detail)
 		}
 	case "checkpoint":
 		if m.Checkpoint.State == nil {

@@ -6,18 +6,13 @@ import "fmt"
 // flow-runtime's materialize protocol on both sides: acknowledge/acknowledged, load*/flush ->
 // loaded*/flushed, store*/startCommit -> startedCommit.
 type materializeChecker struct {
-	inner    MaterializeStream
-	name     string
-	pending  string // the unary request awaiting its answer, or "open"
-	opened   bool
-	bindings int
+	inner MaterializeStream
+	checkedSession
 
 	acksPending   int  // acknowledge requests not yet acknowledged
 	flushPending  bool // flush sent, flushed not received
 	loading       bool // loads may be answered: after opened or startedCommit, until flushed
 	commitPending bool // startCommit sent, startedCommit not received
-
-	err error // a violation ends the stream
 }
 
 var materializeAnswers = map[string]string{
@@ -31,7 +26,7 @@ func (c *materializeChecker) Send(m *MaterializeRequest) error {
 	kind := m.Kind()
 	switch kind {
 	case "spec", "validate", "apply", "open":
-		c.pending, c.opened = kind, false
+		c.request(kind)
 		if m.Open != nil && m.Open.Materialization != nil {
 			c.bindings = len(m.Open.Materialization.Bindings)
 		}
@@ -58,17 +53,7 @@ func (c *materializeChecker) Send(m *MaterializeRequest) error {
 }
 
 func (c *materializeChecker) Recv() (*MaterializeResponse, error) {
-	if c.err != nil {
-		return nil, c.err
-	}
-	m, err := c.inner.Recv()
-	if err != nil {
-		return nil, err
-	}
-	if c.err = c.check(m); c.err != nil {
-		return nil, c.err
-	}
-	return m, nil
+	return recvChecked(&c.checkedSession, c.inner.Recv, c.check)
 }
 
 func (c *materializeChecker) check(m *MaterializeResponse) error {
@@ -79,14 +64,11 @@ func (c *materializeChecker) check(m *MaterializeResponse) error {
 		}
 		return &ProtocolError{Connector: c.name, Received: kind, Expected: expected, Detail: detail}
 	}
-	if c.pending != "" {
-		want := materializeAnswers[c.pending]
-		if kind != want {
+	if pending, want := c.answer(kind, materializeAnswers); pending {
+		if want != "" {
 			return violation("", want)
 		}
-		c.opened = c.pending == "open"
 		c.loading = c.opened
-		c.pending = ""
 		return nil
 	}
 	if !c.opened {
@@ -102,8 +84,8 @@ func (c *materializeChecker) check(m *MaterializeResponse) error {
 		if !c.loading {
 			return violation("loaded documents must come before flushed")
 		}
-		if int(m.Loaded.Binding) >= c.bindings {
-			return violation(fmt.Sprintf("binding %d does not exist (the task has %d)", m.Loaded.Binding, c.bindings))
+		if detail := c.unknownBinding(m.Loaded.Binding); detail != "" {
+			return violation(detail)
 		}
 	case "flushed":
 		if !c.flushPending {

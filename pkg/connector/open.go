@@ -19,7 +19,7 @@ func OpenCapture(ctx context.Context, ep Endpoint, opts Options) (CaptureStream,
 	if err != nil {
 		return nil, err
 	}
-	return &captureChecker{inner: inner, name: ep.describe()}, nil
+	return &captureChecker{inner: inner, checkedSession: checkedSession{name: ep.describe()}}, nil
 }
 
 // OpenMaterialize starts the materialize connector of ep, as OpenCapture does.
@@ -30,7 +30,7 @@ func OpenMaterialize(ctx context.Context, ep Endpoint, opts Options) (Materializ
 	if err != nil {
 		return nil, err
 	}
-	return &materializeChecker{inner: inner, name: ep.describe()}, nil
+	return &materializeChecker{inner: inner, checkedSession: checkedSession{name: ep.describe()}}, nil
 }
 
 func openStream[Req, Resp any](ctx context.Context, ep Endpoint, opts Options, protocol string,
