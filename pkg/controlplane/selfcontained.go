@@ -2,7 +2,6 @@ package controlplane
 
 import (
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/flowctl/flowctl/pkg/controlplane/api"
@@ -45,7 +44,7 @@ func externalRefs(schema any) []string {
 		switch t := v.(type) {
 		case map[string]any:
 			if id, ok := t["$id"].(string); ok && !inData {
-				base = resolve(base, id)
+				base = api.ResolveRef(base, id)
 				ids[withoutFragment(base)] = true
 			}
 			for _, kw := range []string{"$ref", "$dynamicRef", "$recursiveRef"} {
@@ -65,7 +64,7 @@ func externalRefs(schema any) []string {
 	walk(schema, "", false)
 	var out []string
 	for _, r := range refs {
-		target := withoutFragment(resolve(r.base, r.value))
+		target := withoutFragment(api.ResolveRef(r.base, r.value))
 		switch {
 		case strings.HasPrefix(r.value, "#"), strings.HasPrefix(r.value, "flow://"), ids[target]:
 		default:
@@ -73,18 +72,6 @@ func externalRefs(schema any) []string {
 		}
 	}
 	return out
-}
-
-func resolve(base, ref string) string {
-	b, err := url.Parse(base)
-	if err != nil {
-		return ref
-	}
-	r, err := url.Parse(ref)
-	if err != nil {
-		return ref
-	}
-	return b.ResolveReference(r).String()
 }
 
 func withoutFragment(u string) string {

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+
+	"github.com/flowctl/flowctl/pkg/controlplane/api"
 )
 
 // schema inlines a schema file reference (with an optional #/json/pointer fragment). The schema gets
@@ -71,7 +73,7 @@ func bundleRefs(v any, from, base string, embedded, defs map[string]any, seen ma
 	case map[string]any:
 		if ref, ok := t["$ref"].(string); ok {
 			file, _, _ := strings.Cut(ref, "#")
-			if _, done := embedded[resolveURL(base, file)]; file != "" && !done && !strings.HasPrefix(file, "flow://") {
+			if _, done := embedded[api.ResolveRef(base, file)]; file != "" && !done && !strings.HasPrefix(file, "flow://") {
 				path, err := resolveFile(from, file)
 				if err != nil {
 					return err
@@ -130,19 +132,6 @@ func embeddedIDs(v any) map[string]any {
 	}
 	walk(v)
 	return ids
-}
-
-// resolveURL resolves ref against base, or returns ref when either does not parse.
-func resolveURL(base, ref string) string {
-	b, err := url.Parse(base)
-	if err != nil {
-		return ref
-	}
-	r, err := url.Parse(ref)
-	if err != nil {
-		return ref
-	}
-	return b.ResolveReference(r).String()
 }
 
 func fileURL(path string) string {
