@@ -69,12 +69,8 @@ func (s *captureShard) run(ctx, stop context.Context, cp *ShardCheckpoint) error
 		return err
 	}
 	defer stream.Close()
-	state := cp.ConnectorState
-	if len(state) == 0 {
-		state = json.RawMessage(`{}`)
-	}
 	if err := stream.Send(&connector.CaptureRequest{Open: &connector.CaptureOpen{
-		Capture: spec, Version: "local", Range: &connector.FullRange, State: state,
+		Capture: spec, Version: "local", Range: &connector.FullRange, State: cp.openState(),
 	}}); err != nil {
 		return err
 	}

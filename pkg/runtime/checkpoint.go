@@ -26,6 +26,14 @@ type ShardCheckpoint struct {
 	Clock    journal.Clock      `json:"clock,omitempty"`
 }
 
+// openState is the connector state a connector is opened with: {} before its first checkpoint.
+func (cp *ShardCheckpoint) openState() json.RawMessage {
+	if len(cp.ConnectorState) == 0 {
+		return json.RawMessage(`{}`)
+	}
+	return cp.ConnectorState
+}
+
 // SourceKey is the checkpoint key of a journal read under a read suffix.
 func SourceKey(journalName, readSuffix string) string {
 	return journalName + ";" + readSuffix

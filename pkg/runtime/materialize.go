@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -69,12 +68,8 @@ func runMaterialization(ctx, stop context.Context, env *shardEnv, m *catalog.Bui
 		return err
 	}
 	defer stream.Close()
-	state := cp.ConnectorState
-	if len(state) == 0 {
-		state = json.RawMessage(`{}`)
-	}
 	if err := stream.Send(&connector.MaterializeRequest{Open: &connector.MaterializeOpen{
-		Materialization: spec, Version: "local", Range: &connector.FullRange, State: state}}); err != nil {
+		Materialization: spec, Version: "local", Range: &connector.FullRange, State: cp.openState()}}); err != nil {
 		return err
 	}
 	resp, err := stream.Recv()
