@@ -188,20 +188,7 @@ func (s *Store) hierarchicalNames(ctx context.Context, name string) ([]string, e
 			args = append(args, a)
 		}
 	}
-	rows, err := s.query(ctx, s.db, query+` ORDER BY catalog_name LIMIT 10`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
+	return s.queryNames(ctx, query+` ORDER BY catalog_name LIMIT 10`, args...)
 }
 
 func nextSlash(s string, after int) int {
@@ -213,18 +200,23 @@ func nextSlash(s string, after int) int {
 
 // referrers lists the live specs that reference name.
 func (s *Store) referrers(ctx context.Context, name string) ([]string, error) {
-	rows, err := s.query(ctx, s.db, `SELECT catalog_name FROM live_spec_refs WHERE ref_name = ? ORDER BY catalog_name`, name)
+	return s.queryNames(ctx, `SELECT catalog_name FROM live_spec_refs WHERE ref_name = ? ORDER BY catalog_name`, name)
+}
+
+// queryNames runs a query of one column of catalog names and returns them in row order.
+func (s *Store) queryNames(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := s.query(ctx, s.db, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []string
+	var names []string
 	for rows.Next() {
 		var n string
 		if err := rows.Scan(&n); err != nil {
 			return nil, err
 		}
-		out = append(out, n)
+		names = append(names, n)
 	}
-	return out, rows.Err()
+	return names, rows.Err()
 }
