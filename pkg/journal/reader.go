@@ -157,6 +157,9 @@ func (r *localReader) locate(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	if afterListings != nil {
+		afterListings()
+	}
 	var best *Fragment
 	for i := range frags {
 		f := &frags[i]
@@ -172,6 +175,11 @@ func (r *localReader) locate(ctx context.Context) (bool, error) {
 			continue
 		}
 		opened, err := r.openSpool(begins[i])
+		if errors.Is(err, errSpoolVanished) {
+			// Persisted and removed between the two listings: its fragment exists now, so look
+			// again rather than skip its content.
+			return true, nil
+		}
 		if err != nil || opened {
 			return opened, err
 		}
@@ -217,12 +225,19 @@ func (r *localReader) openFragment(ctx context.Context, f Fragment) error {
 	return nil
 }
 
+// afterListings is nil except in tests, which set it to persist a spool between the reader's listings
+// and its opening of the spool.
+var afterListings func()
+
+// errSpoolVanished is a spool removed, once persisted, after the reader listed it.
+var errSpoolVanished = errors.New("spool was persisted and removed")
+
 // openSpool opens the spool beginning at begin and finds the frame holding offset. It returns false if
-// the spool ends before offset, or vanished because it was just persisted.
+// the spool ends before offset, and errSpoolVanished if it was removed after being listed.
 func (r *localReader) openSpool(begin int64) (bool, error) {
 	f, err := os.Open(filepath.Join(r.dir, spoolName(begin)))
 	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
+		return false, errSpoolVanished
 	} else if err != nil {
 		return false, fmt.Errorf("journal %s: %w", r.info.Name, err)
 	}
