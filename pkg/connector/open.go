@@ -57,7 +57,9 @@ func openStream[Req, Resp any](ctx context.Context, ep Endpoint, opts Options, p
 	}
 	// Flow's runtime opens every connector process with a Spec request and reads its answer
 	// before the real first request; connectors written for Flow expect it.
-	if err := p.Send(internalSpec); err != nil {
+	if err := p.Send(internalSpec); errors.Is(err, errExitedCleanly) {
+		return nil, errors.Join(fmt.Errorf("%s: connector exited without answering the initial spec request", ep.describe()), p.Close())
+	} else if err != nil {
 		return nil, errors.Join(err, p.Close())
 	}
 	resp, err := p.Recv()

@@ -167,10 +167,15 @@ func (p *process[Req, Resp]) failure(cause error) error {
 		return fmt.Errorf("%s: connector failed (%v) without logging a reason", p.name, p.exitErr)
 	}
 	if cause != nil {
-		return fmt.Errorf("%s: connector exited early: %w", p.name, cause)
+		return fmt.Errorf("%s: connector exited early: %w: %w", p.name, errExitedCleanly, cause)
 	}
 	return nil
 }
+
+// errExitedCleanly marks a request that could not be written because the connector had already
+// exited with status 0. Whether the write or the exit comes first is a race, so callers treat it
+// as the end of the connector's output, as they treat an EOF from Recv.
+var errExitedCleanly = errors.New("it exited with status 0")
 
 func (p *process[Req, Resp]) CloseSend() error {
 	var err error

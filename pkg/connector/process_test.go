@@ -180,6 +180,10 @@ func TestMisbehavingConnectors(t *testing.T) {
 			answerSpec + `echo 'Traceback: boom' >&2; exit 1`, 0, []string{"exit status 1", "Traceback: boom"}},
 		{"exits cleanly without answering",
 			answerSpec + `exit 0`, 0, []string{"exited without answering"}},
+		// Closing stdin first makes the request's write fail before the clean exit: the other side
+		// of the race above, which must read the same.
+		{"exits cleanly before the request is written",
+			answerSpec + `exec 0<&-; sleep 0.1; exit 0`, 0, []string{"exited without answering"}},
 		{"malformed output",
 			answerSpec + `read line; echo 'hello, world'; sleep 10`, 0,
 			[]string{"acmeCo/test", `malformed message "hello, world"`}},

@@ -16,7 +16,9 @@ func unary[Req, Resp any](ctx context.Context, ep Endpoint, opts Options, req *R
 		return nil, err
 	}
 	resp, err := func() (*Resp, error) {
-		if err := s.Send(req); err != nil {
+		if err := s.Send(req); errors.Is(err, errExitedCleanly) {
+			return nil, fmt.Errorf("%s: connector exited without answering", ep.describe())
+		} else if err != nil {
 			return nil, err
 		}
 		if err := s.CloseSend(); err != nil {
