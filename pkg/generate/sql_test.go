@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	_ "github.com/mattn/go-sqlite3"    // registers the "sqlite3" database/sql driver
 
+	"github.com/flowctl/flowctl/internal/catalogtest"
 	"github.com/flowctl/flowctl/internal/pgtest"
 	"github.com/flowctl/flowctl/pkg/catalog"
 	"github.com/flowctl/flowctl/pkg/connector"
@@ -20,30 +20,7 @@ import (
 
 func builtSQLCatalog(t *testing.T) *catalog.Built {
 	t.Helper()
-	return buildFile(t, "testdata/sql/flow.yaml")
-}
-
-// buildCatalog builds a catalog written as YAML into a temporary flow.yaml.
-func buildCatalog(t *testing.T, yaml string) *catalog.Built {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "flow.yaml")
-	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return buildFile(t, path)
-}
-
-func buildFile(t *testing.T, path string) *catalog.Built {
-	t.Helper()
-	cat, diags := catalog.Load(context.Background(), path)
-	if len(diags) > 0 {
-		t.Fatal(diags.Error())
-	}
-	built, diags := catalog.Build(context.Background(), cat)
-	if len(diags) > 0 {
-		t.Fatal(diags.Error())
-	}
-	return built
+	return catalogtest.BuildFile(t, "testdata/sql/flow.yaml")
 }
 
 func TestSQLGolden(t *testing.T) {
@@ -86,7 +63,7 @@ func TestSQLErrors(t *testing.T) {
 		{"required and excluded", "{require: {n: {}}, exclude: [n]}", `field "n" is both required and excluded`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			built := buildCatalog(t, `
+			built := catalogtest.Build(t, `
 collections:
   acme/things:
     schema:
@@ -99,7 +76,7 @@ materializations:
     endpoint: {connector: {image: "ghcr.io/estuary/materialize-sqlite:dev", config: {path: out.db}}}
     bindings:
       - {source: acme/things, resource: {table: things}, fields: `+tc.fields+`}
-`)
+`, nil)
 			_, _, err := SQLTables(context.Background(), built, "")
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v, want %q", err, tc.want)

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/flowctl/flowctl/internal/catalogtest"
 )
 
 // scriptCatalog is a capture of a local: Python connector whose open handler is body.
@@ -63,7 +65,7 @@ func runScriptCapture(t *testing.T, body string) ([]CaptureTransaction, error) {
 	if err := os.WriteFile(src, []byte(fmt.Sprintf(scriptCatalog, script)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	built := buildCatalog(t, src)
+	built := catalogtest.BuildFile(t, src)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var txns []CaptureTransaction

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flowctl/flowctl/internal/catalogtest"
 	"github.com/flowctl/flowctl/pkg/catalog"
 	"github.com/flowctl/flowctl/pkg/journal"
 )
@@ -83,7 +84,7 @@ func TestStopDrainsTransaction(t *testing.T) {
 	if err := os.WriteFile(src, []byte(drainCatalog), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	built := buildCatalog(t, src)
+	built := catalogtest.BuildFile(t, src)
 	l, err := journal.OpenLocal(journal.LocalOptions{DataDir: dir})
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/flowctl/flowctl/internal/catalogtest"
 	"github.com/flowctl/flowctl/pkg/journal"
 )
 
@@ -65,7 +66,7 @@ func TestIngestRetryAfterFailedAppend(t *testing.T) {
 			if err := os.WriteFile(src, []byte(ingestCatalog), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			built := buildCatalog(t, src)
+			built := catalogtest.BuildFile(t, src)
 			l, err := journal.OpenLocal(journal.LocalOptions{DataDir: dir})
 			if err != nil {
 				t.Fatal(err)

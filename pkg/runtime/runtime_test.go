@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/flowctl/flowctl/pkg/catalog"
+	"github.com/flowctl/flowctl/internal/catalogtest"
 	_ "github.com/flowctl/flowctl/pkg/connector/capture/sourcefile" // registers source-file
 	_ "github.com/flowctl/flowctl/pkg/connector/materialize"        // registers materialize-sqlite
 	"github.com/flowctl/flowctl/pkg/journal"
@@ -68,19 +68,6 @@ func writePipeline(t testing.TB, lines []string) (string, string) {
 	return src, db
 }
 
-func buildCatalog(t testing.TB, src string) *catalog.Built {
-	t.Helper()
-	cat, diags := catalog.Load(context.Background(), src)
-	if cat == nil || diags.HasErrors() {
-		t.Fatalf("load: %v", diags.Error())
-	}
-	built, diags := catalog.Build(context.Background(), cat)
-	if diags.HasErrors() {
-		t.Fatalf("build: %v", diags.Error())
-	}
-	return built
-}
-
 // runUntilIdle runs the runtime until it is idle, then stops it.
 func runUntilIdle(t testing.TB, rt *Runtime) {
 	t.Helper()
@@ -106,7 +93,7 @@ func TestRuntimeCaptureToSQLite(t *testing.T) {
 		`{"id":"a","region":"eu","n":10}`,
 	}
 	src, db := writePipeline(t, lines)
-	built := buildCatalog(t, src)
+	built := catalogtest.BuildFile(t, src)
 	dataDir := t.TempDir()
 
 	run := func() []TaskStats {

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/flowctl/flowctl/internal/catalogtest"
 )
 
 // fingerprintCatalog has one task of each kind; tests edit it and compare fingerprints.
@@ -41,7 +43,7 @@ func fingerprints(t *testing.T, dir, catalogYAML string) map[string]string {
 		t.Fatal(err)
 	}
 	out := map[string]string{}
-	for _, task := range tasksOf(&shardEnv{built: buildCatalog(t, src)}) {
+	for _, task := range tasksOf(&shardEnv{built: catalogtest.BuildFile(t, src)}) {
 		out[task.name] = task.fingerprint
 	}
 	return out

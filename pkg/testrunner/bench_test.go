@@ -4,13 +4,14 @@ import (
 	"context"
 	"testing"
 
+	"github.com/flowctl/flowctl/internal/catalogtest"
 	"github.com/flowctl/flowctl/pkg/journal"
 )
 
 // BenchmarkExamples is the wall time of running every example test (what `flowctl test` spends
 // after building the catalog), opening the derivation engines included.
 func BenchmarkExamples(b *testing.B) {
-	built := buildSource(b, "../../examples/flow.yaml")
+	built := catalogtest.BuildFile(b, "../../examples/flow.yaml")
 	for b.Loop() {
 		if _, err := Run(context.Background(), built, Options{}); err != nil {
 			b.Fatal(err)
@@ -21,7 +22,7 @@ func BenchmarkExamples(b *testing.B) {
 // BenchmarkTrivialTest is the overhead of one test that ingests a document into a captured
 // collection and verifies it, with the example derivations open (and reset after the test).
 func BenchmarkTrivialTest(b *testing.B) {
-	built := buildSource(b, "../../examples/flow.yaml")
+	built := catalogtest.BuildFile(b, "../../examples/flow.yaml")
 	r, err := New(context.Background(), built, DefaultStart)
 	if err != nil {
 		b.Fatal(err)
@@ -39,7 +40,7 @@ func BenchmarkTrivialTest(b *testing.B) {
 // journal.Local data directory (fsynced appends) instead of in memory: the figure that chose
 // memory for `flowctl test`.
 func BenchmarkExamplesLocalJournals(b *testing.B) {
-	built := buildSource(b, "../../examples/flow.yaml")
+	built := catalogtest.BuildFile(b, "../../examples/flow.yaml")
 	ctx := context.Background()
 	for b.Loop() {
 		local, err := journal.OpenLocal(journal.LocalOptions{DataDir: b.TempDir()})

@@ -4,25 +4,12 @@ import (
 	"context"
 	"testing"
 
-	"github.com/flowctl/flowctl/pkg/catalog"
+	"github.com/flowctl/flowctl/internal/catalogtest"
 )
-
-func buildSource(t testing.TB, source string) *catalog.Built {
-	t.Helper()
-	cat, diags := catalog.Load(context.Background(), source)
-	if diags.HasErrors() {
-		t.Fatalf("load: %v", diags)
-	}
-	built, diags := catalog.Build(context.Background(), cat)
-	if diags.HasErrors() {
-		t.Fatalf("build: %v", diags)
-	}
-	return built
-}
 
 // The repository's examples are the tests a user sees first: they must pass.
 func TestExamplesPass(t *testing.T) {
-	results, err := Run(context.Background(), buildSource(t, "../../examples/flow.yaml"), Options{})
+	results, err := Run(context.Background(), catalogtest.BuildFile(t, "../../examples/flow.yaml"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

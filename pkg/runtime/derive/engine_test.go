@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/flowctl/flowctl/internal/catalogtest"
 )
 
 // transfersCatalog is Flow's tutorial first-send derivation (flow-spec 5.2) with more transforms
@@ -77,7 +79,7 @@ collections:
 `
 
 func TestPublishedDocuments(t *testing.T) {
-	built := buildCatalog(t, transfersCatalog, nil)
+	built := catalogtest.Build(t, transfersCatalog, nil)
 	t1 := `{"id": 1, "sender": "alice", "recipient": "bob", "amount": 12.5, "approved": true,
 		"cents": "1250", "ratio": "0.25", "tags": ["a","b"], "with-hyphen": "h", "nested": {"inner": 7}}`
 	t2 := `{"id": 2, "sender": "alice", "recipient": "bob", "amount": 3, "approved": false, "cents": "x"}`
@@ -120,7 +122,7 @@ func TestPublishedDocuments(t *testing.T) {
 }
 
 func TestPublishedDocumentsCombineByKey(t *testing.T) {
-	built := buildCatalog(t, `
+	built := catalogtest.Build(t, `
 collections:
   in:
     schema: {type: object, properties: {k: {type: string}, n: {type: integer}}, required: [k, n]}
@@ -157,7 +159,7 @@ collections:
 }
 
 func TestLambdaErrors(t *testing.T) {
-	built := buildCatalog(t, `
+	built := catalogtest.Build(t, `
 collections:
   in:
     schema: {type: object, properties: {k: {type: string}, n: {type: integer}}, required: [k]}
@@ -227,7 +229,7 @@ collections:
 
 func TestCommitRecoversStateWithCheckpoint(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "counts.db")
-	v1 := buildCatalog(t, strings.Replace(counterCatalog, "%s",
+	v1 := catalogtest.Build(t, strings.Replace(counterCatalog, "%s",
 		`"CREATE TABLE counts (k TEXT PRIMARY KEY, n INTEGER);"`, 1), nil)
 	ctx := context.Background()
 
@@ -246,7 +248,7 @@ func TestCommitRecoversStateWithCheckpoint(t *testing.T) {
 	}
 
 	// A new migration is applied once, on top of the recovered state.
-	v2 := buildCatalog(t, strings.Replace(counterCatalog, "%s",
+	v2 := catalogtest.Build(t, strings.Replace(counterCatalog, "%s",
 		`"CREATE TABLE counts (k TEXT PRIMARY KEY, n INTEGER);", "UPDATE counts SET n = n + 10;"`, 1), nil)
 	e = openEngine(t, v2, "counts", path)
 	if cp, err := e.Checkpoint(ctx); err != nil || string(cp) != "cp-1" {
@@ -284,14 +286,14 @@ func TestCommitRecoversStateWithCheckpoint(t *testing.T) {
 
 func TestRemovedMigrationIsAnError(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "counts.db")
-	v2 := buildCatalog(t, strings.Replace(counterCatalog, "%s",
+	v2 := catalogtest.Build(t, strings.Replace(counterCatalog, "%s",
 		`"CREATE TABLE counts (k TEXT PRIMARY KEY, n INTEGER);", "SELECT 1;"`, 1), nil)
 	e := openEngine(t, v2, "counts", path)
 	if err := e.Commit(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
 	e.Close()
-	v1 := buildCatalog(t, strings.Replace(counterCatalog, "%s", `"CREATE TABLE counts (k TEXT PRIMARY KEY, n INTEGER);"`, 1), nil)
+	v1 := catalogtest.Build(t, strings.Replace(counterCatalog, "%s", `"CREATE TABLE counts (k TEXT PRIMARY KEY, n INTEGER);"`, 1), nil)
 	_, err := Open(context.Background(), v1.Collection("counts"), path)
 	if err == nil || !strings.Contains(err.Error(), "2 migrations applied but the derivation defines only 1") {
 		t.Fatalf("got %v", err)
@@ -299,7 +301,7 @@ func TestRemovedMigrationIsAnError(t *testing.T) {
 }
 
 func TestReset(t *testing.T) {
-	built := buildCatalog(t, strings.Replace(counterCatalog, "%s", `"CREATE TABLE counts (k TEXT PRIMARY KEY, n INTEGER);"`, 1), nil)
+	built := catalogtest.Build(t, strings.Replace(counterCatalog, "%s", `"CREATE TABLE counts (k TEXT PRIMARY KEY, n INTEGER);"`, 1), nil)
 	e := openEngine(t, built, "counts", filepath.Join(t.TempDir(), "counts.db"))
 	readAll(t, e, "count", `{"k":"a"}`, `{"k":"a"}`)
 	i, _ := e.Transform("count")
@@ -316,7 +318,7 @@ func TestReset(t *testing.T) {
 }
 
 func TestOpenRejectsNonSQLite(t *testing.T) {
-	built := buildCatalog(t, strings.Replace(counterCatalog, "%s", `"CREATE TABLE counts (k TEXT PRIMARY KEY, n INTEGER);"`, 1), nil)
+	built := catalogtest.Build(t, strings.Replace(counterCatalog, "%s", `"CREATE TABLE counts (k TEXT PRIMARY KEY, n INTEGER);"`, 1), nil)
 	if _, err := Open(context.Background(), built.Collection("in"), MemoryPath); err == nil ||
 		!strings.Contains(err.Error(), "in is not a SQLite derivation") {
 		t.Fatalf("got %v", err)

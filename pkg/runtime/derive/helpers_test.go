@@ -2,8 +2,6 @@ package derive
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -11,30 +9,6 @@ import (
 	"github.com/flowctl/flowctl/pkg/doc"
 	"github.com/flowctl/flowctl/pkg/journal"
 )
-
-// buildCatalog writes a catalog file (and extra files) into a temporary directory and builds it.
-func buildCatalog(t testing.TB, flowYAML string, files map[string]string) *catalog.Built {
-	t.Helper()
-	dir := t.TempDir()
-	for name, content := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	path := filepath.Join(dir, "flow.yaml")
-	if err := os.WriteFile(path, []byte(flowYAML), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cat, diags := catalog.Load(context.Background(), path)
-	if diags.HasErrors() {
-		t.Fatalf("load: %v", diags)
-	}
-	built, diags := catalog.Build(context.Background(), cat)
-	if diags.HasErrors() {
-		t.Fatalf("build: %v", diags)
-	}
-	return built
-}
 
 func openEngine(t testing.TB, built *catalog.Built, name, path string) *Engine {
 	t.Helper()

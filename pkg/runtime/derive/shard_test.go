@@ -6,11 +6,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flowctl/flowctl/internal/catalogtest"
 	"github.com/flowctl/flowctl/pkg/runtime"
 )
 
 func TestOpenShard(t *testing.T) {
-	built := buildCatalog(t, strings.Replace(counterCatalog, "%s", `"CREATE TABLE counts (k TEXT PRIMARY KEY, n INTEGER);"`, 1), nil)
+	built := catalogtest.Build(t, strings.Replace(counterCatalog, "%s", `"CREATE TABLE counts (k TEXT PRIMARY KEY, n INTEGER);"`, 1), nil)
 	ctx, dir := context.Background(), t.TempDir()
 	e, err := OpenShard(ctx, built.Collection("counts"), dir)
 	if err != nil {
