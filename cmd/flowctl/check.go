@@ -104,10 +104,7 @@ func loadCatalog(cmd *cobra.Command, f *Factory, source string) (*catalog.Catalo
 		return nil, fmt.Errorf("cannot load %s:\n%s", source, diags.Error())
 	}
 	if diags.HasErrors() {
-		for _, d := range diags {
-			fmt.Fprintln(f.IO.ErrOut, d.String())
-		}
-		return nil, cliutil.Failuref("%s has %s; run `flowctl check --source %s` for details", source, countErrors(diags), source)
+		return nil, reportDiagnostics(f, source, diags)
 	}
 	return cat, nil
 }
@@ -119,13 +116,22 @@ func buildForRun(cmd *cobra.Command, f *Factory, source string) (*catalog.Built,
 	if err != nil {
 		return nil, err
 	}
+	if err := reportDiagnostics(f, source, diags); err != nil {
+		return nil, err
+	}
+	return built, nil
+}
+
+// reportDiagnostics prints a catalog's diagnostics to stderr and, when any is an error, returns the
+// failure (exit 1) that points at `flowctl check`.
+func reportDiagnostics(f *Factory, source string, diags catalog.Diagnostics) error {
 	for _, d := range diags {
 		fmt.Fprintln(f.IO.ErrOut, d.String())
 	}
 	if diags.HasErrors() {
-		return nil, cliutil.Failuref("%s has %s; run `flowctl check --source %s` for details", source, countErrors(diags), source)
+		return cliutil.Failuref("%s has %s; run `flowctl check --source %s` for details", source, countErrors(diags), source)
 	}
-	return built, nil
+	return nil
 }
 
 func countErrors(diags catalog.Diagnostics) string {
