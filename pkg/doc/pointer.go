@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/flowctl/flowctl/pkg/node"
 )
 
 // Pointer is a parsed RFC 6901 JSON pointer: its unescaped reference tokens. The empty Pointer
@@ -78,6 +80,29 @@ func (p Pointer) Query(v any) (any, bool) {
 			v = node[idx]
 		default:
 			return nil, false
+		}
+	}
+	return v, true
+}
+
+// QueryNode is Query over a document held in an arena.
+func (p Pointer) QueryNode(a *node.Arena, v node.Node) (node.Node, bool) {
+	for _, tok := range p {
+		switch v.Kind() {
+		case node.Object:
+			next, ok := a.Get(v, tok)
+			if !ok {
+				return node.Node{}, false
+			}
+			v = next
+		case node.Array:
+			idx, ok := arrayIndex(tok)
+			if !ok || idx >= v.Len() {
+				return node.Node{}, false
+			}
+			v = a.Items(v)[idx]
+		default:
+			return node.Node{}, false
 		}
 	}
 	return v, true
