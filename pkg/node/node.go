@@ -123,6 +123,7 @@ type Arena struct {
 	bytes  slab[byte]
 	items  slab[Node]
 	fields slab[Field]
+	dec    decoder
 }
 
 // Chunk sizes: large enough that allocation is a bump of an offset almost always, small enough

@@ -2,23 +2,51 @@ package node
 
 import (
 	"math"
+	"math/bits"
 	"strconv"
 	"strings"
 )
 
 // ParseNumber classifies a JSON number literal as Flow (serde_json) does: an integer literal that
 // fits u64 is a PosInt, a negative one that fits i64 a NegInt ("-0" is the PosInt 0), anything
-// with a fraction or exponent, or out of integer range, a Float. The literal must be valid JSON.
+// with a fraction or exponent, or out of integer range, a Float (±Inf beyond f64's range). Text
+// that is not a JSON number is read as strconv.ParseFloat reads it (0 when it cannot).
 func ParseNumber(s string) Node {
-	if !strings.ContainsAny(s, ".eE") {
-		if strings.HasPrefix(s, "-") {
-			if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-				return IntNode(i)
-			}
-		} else if u, err := strconv.ParseUint(s, 10, 64); err == nil {
-			return UintNode(u)
-		}
+	digits := s
+	neg := len(s) > 0 && s[0] == '-'
+	if neg {
+		digits = s[1:]
 	}
+	if len(digits) == 0 {
+		return parseFloat(s)
+	}
+	var u uint64
+	for i := 0; i < len(digits); i++ {
+		c := digits[i] - '0'
+		if c > 9 {
+			return parseFloat(s)
+		}
+		if i < 19 { // 19 digits cannot overflow u64
+			u = u*10 + uint64(c)
+			continue
+		}
+		hi, lo := bits.Mul64(u, 10)
+		sum, carry := bits.Add64(lo, uint64(c), 0)
+		if hi != 0 || carry != 0 {
+			return parseFloat(s)
+		}
+		u = sum
+	}
+	switch {
+	case !neg || u == 0:
+		return UintNode(u)
+	case u <= 1<<63:
+		return Node{kind: NegInt, p: -u}
+	}
+	return parseFloat(s)
+}
+
+func parseFloat(s string) Node {
 	f, _ := strconv.ParseFloat(s, 64)
 	return FloatNode(f)
 }
