@@ -73,7 +73,7 @@ func runRawCombine(cmd *cobra.Command, f *Factory, opts *rawCombineOptions) erro
 		if d.Deleted {
 			return nil // A full reduction deleted this document: there is nothing to write.
 		}
-		buf = append(doc.Append(buf[:0], d.Doc), '\n')
+		buf = append(d.AppendJSON(buf[:0]), '\n')
 		_, err := out.Write(buf)
 		return err
 	})
@@ -97,11 +97,10 @@ func combineLines(in io.Reader, combiner *doc.Combiner) error {
 		if len(bytes.TrimSpace(raw)) == 0 {
 			continue
 		}
-		value, err := doc.Decode(raw)
-		if err != nil {
-			return cliutil.Failure(fmt.Errorf("stdin line %d is not a JSON document: %w", line, err))
-		}
-		if err := combiner.Add(value); err != nil {
+		if err := combiner.AddJSON(raw); err != nil {
+			if notJSON := (*doc.NotJSONError)(nil); errors.As(err, &notJSON) {
+				return cliutil.Failure(fmt.Errorf("stdin line %d is not a JSON document: %w", line, err))
+			}
 			return cliutil.Failure(fmt.Errorf("stdin line %d: %w", line, err))
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/flowctl/flowctl/pkg/node"
 	"github.com/flowctl/flowctl/pkg/schema"
 )
 
@@ -13,9 +14,9 @@ type countingValidator struct {
 	calls map[string]int
 }
 
-func (v *countingValidator) ValidateReduce(d any) (*schema.Annotation, error) {
-	v.calls[toJSON(d)]++
-	return v.sch.ValidateReduce(d)
+func (v *countingValidator) ValidateReduceNode(a *node.Arena, d node.Node) (*schema.Annotation, error) {
+	v.calls[string(appendNodeJSON(nil, a, d))]++
+	return v.sch.ValidateReduceNode(a, d)
 }
 
 // Flow validates every incoming document once and re-validates only documents that had a

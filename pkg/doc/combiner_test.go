@@ -45,7 +45,7 @@ func combineAll(t testing.TB, spec CombinerSpec, docs []string, full bool) ([]st
 	}
 	var out []string
 	err = c.Drain(full, func(d Drained) error {
-		line := toJSON(d.Doc)
+		line := toJSON(d.Doc())
 		if d.Deleted {
 			line += " (deleted)"
 		}
@@ -138,7 +138,7 @@ func TestCombinerFrontAndDeletes(t *testing.T) {
 	}
 	var got []string
 	err = c.Drain(true, func(d Drained) error {
-		got = append(got, fmt.Sprintf("%s front=%v deleted=%v", toJSON(d.Doc), d.Front, d.Deleted))
+		got = append(got, fmt.Sprintf("%s front=%v deleted=%v", toJSON(d.Doc()), d.Front, d.Deleted))
 		return nil
 	})
 	want := []string{`{"key":"a","n":11} front=true deleted=false`, `{"gone":true,"key":"b"} front=false deleted=true`}

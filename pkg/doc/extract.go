@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/flowctl/flowctl/pkg/doc/tuple"
+	"github.com/flowctl/flowctl/pkg/node"
 	"github.com/flowctl/flowctl/pkg/schema"
 )
 
@@ -56,17 +57,57 @@ func PackValue(buf []byte, v any) []byte {
 	case string:
 		return tuple.PackString(buf, v)
 	case json.Number:
-		n := parseNumber(v)
-		switch n.kind {
-		case kindUint:
-			return tuple.PackUint(buf, n.u)
-		case kindInt:
-			return tuple.PackInt(buf, n.i)
-		default:
-			return tuple.PackFloat(buf, n.f)
-		}
+		return packNumber(buf, node.ParseNumber(string(v)))
 	default: // arrays and objects
 		return tuple.PackBytes(buf, Append(nil, v))
+	}
+}
+
+// ExtractNode returns the extractor's value in a document held in arena a; a default is copied
+// into the arena.
+func (e Extractor) ExtractNode(a *node.Arena, doc node.Node) node.Node {
+	if v, ok := e.Ptr.QueryNode(a, doc); ok {
+		return v
+	}
+	if e.HasDefault {
+		return a.FromAny(e.Default)
+	}
+	return node.NullNode
+}
+
+// PackKeyNode is PackKey over a document held in arena a.
+func PackKeyNode(buf []byte, a *node.Arena, doc node.Node, key []Extractor) []byte {
+	for _, e := range key {
+		buf = PackValueNode(buf, a, e.ExtractNode(a, doc))
+	}
+	return buf
+}
+
+// PackValueNode is PackValue over a value held in arena a.
+func PackValueNode(buf []byte, a *node.Arena, v node.Node) []byte {
+	switch v.Kind() {
+	case node.Null:
+		return tuple.Pack(buf, nil)
+	case node.Bool:
+		return tuple.Pack(buf, v.Bool())
+	case node.String:
+		return tuple.PackString(buf, a.Str(v))
+	case node.PosInt, node.NegInt, node.Float:
+		return packNumber(buf, v)
+	default: // arrays and objects
+		return tuple.PackBytes(buf, appendNodeJSON(nil, a, v))
+	}
+}
+
+// packNumber packs integers as integers and floats as doubles, by their kind.
+func packNumber(buf []byte, n node.Node) []byte {
+	switch n.Kind() {
+	case node.PosInt:
+		return tuple.PackUint(buf, n.Uint())
+	case node.NegInt:
+		return tuple.PackInt(buf, n.Int())
+	default:
+		return tuple.PackFloat(buf, n.Float())
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/flowctl/flowctl/pkg/doc/tuple"
+	"github.com/flowctl/flowctl/pkg/node"
 )
 
 // keyClass is the kind of value one key component has held. Packed tuple bytes order and group
@@ -24,23 +25,20 @@ const (
 	classBool
 )
 
-// admitValue records the class of one key component's value and reports whether packed bytes
+// admitNode records the class of one key component's value and reports whether packed bytes
 // still order every value that component has held as Compare does.
-func admitValue(class *keyClass, v any) bool {
+func admitNode(class *keyClass, v node.Node) bool {
 	var c keyClass
-	switch v := v.(type) {
-	case nil:
+	switch v.Kind() {
+	case node.Null:
 		return true
-	case string:
+	case node.String:
 		c = classString
-	case bool:
+	case node.Bool:
 		c = classBool
-	case json.Number:
-		if parseNumber(v).kind == kindFloat {
-			return false
-		}
+	case node.PosInt, node.NegInt:
 		c = classInteger
-	default:
+	default: // floats, arrays and objects
 		return false
 	}
 	if *class == classUnset {

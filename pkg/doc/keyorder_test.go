@@ -3,9 +3,12 @@ package doc
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/flowctl/flowctl/pkg/node"
 )
 
 // keyPool is a mix of values where packed bytes and Compare disagree (ints vs integral floats,
@@ -23,7 +26,7 @@ func randomKeyValue(rng *rand.Rand, pool []string) any {
 	return mustDecode(nil, pool[rng.IntN(len(pool))])
 }
 
-// Wherever admitValue says packed bytes keep Compare's order, they must order (and equate) every
+// Wherever admitNode says packed bytes keep Compare's order, they must order (and equate) every
 // pair of keys exactly as compareTuples does, and a packed key must read back to equal values.
 func TestPackedKeyOrderMatchesCompare(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
@@ -40,9 +43,14 @@ func TestPackedKeyOrderMatchesCompare(t *testing.T) {
 		}
 		classes := make([]keyClass, 2)
 		inOrder := true
+		var arena node.Arena
 		for _, k := range [][]any{a, b} {
 			for i, v := range k {
-				inOrder = admitValue(&classes[i], v) && inOrder
+				n := arena.FromAny(v)
+				inOrder = admitNode(&classes[i], n) && inOrder
+				if got, want := string(PackValueNode(nil, &arena, n)), string(PackValue(nil, v)); got != want {
+					t.Fatalf("%s packs as %x from a node, %x from its value", toJSON(v), got, want)
+				}
 			}
 		}
 		if !inOrder {
@@ -79,8 +87,10 @@ func TestCombinerKeyOrderProperty(t *testing.T) {
 		"booleans":         {`true`, `false`, `null`},
 		"mixed scalars":    {`"a"`, `1`, `true`, `"10"`, `9`, `null`, `false`, `-4`},
 		"ints then floats": {`1`, `20`, `-3`, `20.0`, `2e1`, `-0.0`, `0`, `0.5`},
-		"everything":       keyPool,
+		"everything":       slices.DeleteFunc(slices.Clone(keyPool), func(v string) bool { return v == `1e400` }),
 	}
+	// A literal beyond f64's range is held as infinity, which JSON cannot write (Flow's serde_json
+	// refuses such a document), so it cannot be drained and read back as a key.
 	for name, pool := range pools {
 		for _, limit := range []int64{0, 2 << 10} {
 			t.Run(fmt.Sprintf("%s/limit=%d", name, limit), func(t *testing.T) {
@@ -113,11 +123,12 @@ func TestCombinerKeyOrderProperty(t *testing.T) {
 				}
 				var got []group
 				err = c.Drain(true, func(d Drained) error {
-					key := ExtractKey(d.Doc, keyOf("/k", "/j"))
+					doc := d.Doc()
+					key := ExtractKey(doc, keyOf("/k", "/j"))
 					if len(got) > 0 && compareTuples(got[len(got)-1].key, key) >= 0 {
 						return fmt.Errorf("drained %s after %s", toJSON(key), toJSON(got[len(got)-1].key))
 					}
-					sum, err := strconv.Atoi(toJSON(d.Doc.(map[string]any)["n"]))
+					sum, err := strconv.Atoi(toJSON(doc.(map[string]any)["n"]))
 					if err != nil {
 						return err
 					}

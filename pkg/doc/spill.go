@@ -2,12 +2,15 @@ package doc
 
 import (
 	"bufio"
+	"bytes"
 	"container/heap"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/flowctl/flowctl/pkg/node"
 )
 
 // spillFile holds sorted runs of entries, one after another in an unlinked temporary file, so
@@ -26,7 +29,7 @@ const (
 	flagDeleted
 )
 
-// spillEntries writes the held entries as one sorted run and forgets them.
+// spillEntries writes the held entries as one sorted run, forgets them and resets the arena.
 func (c *Combiner) spillEntries() error {
 	if c.spill == nil {
 		f, err := os.CreateTemp(c.spec.SpillDir, "flowctl-combine-*.spill")
@@ -36,21 +39,21 @@ func (c *Combiner) spillEntries() error {
 		_ = os.Remove(f.Name()) // keep it open, unlinked: the OS reclaims it however we exit
 		c.spill = &spillFile{f: f}
 	}
-	if err := c.spill.writeRun(c.sortedEntries()); err != nil {
+	if err := c.spill.writeRun(&c.arena, c.entries, c.sortedEntries()); err != nil {
 		return err
 	}
 	// The key classes and order stay: the spilled keys take part in the merge at drain.
-	c.entries, c.held = map[string]*entry{}, 0
+	c.forgetEntries()
 	return nil
 }
 
-func (s *spillFile) writeRun(entries []*entry) error {
+func (s *spillFile) writeRun(a *node.Arena, entries []entry, order []int32) error {
 	out := &offsetWriter{f: s.f, off: s.size}
 	w := bufio.NewWriterSize(out, 1<<16)
-	var buf []byte
-	for _, e := range entries {
-		buf = appendRecord(buf[:0], e)
-		if _, err := w.Write(buf); err != nil {
+	var rec, buf []byte
+	for _, i := range order {
+		rec, buf = appendRecord(rec[:0], buf[:0], a, &entries[i])
+		if _, err := w.Write(rec); err != nil {
 			return fmt.Errorf("writing combiner spill file: %w", err)
 		}
 	}
@@ -75,10 +78,10 @@ func (w *offsetWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// A record is: packed key, flags, document count, then each document as JSON, every part
-// prefixed by its uvarint length or value.
-func appendRecord(buf []byte, e *entry) []byte {
-	buf = appendLenPrefixed(buf, e.key)
+// A record is its length, then: packed key, flags, document count, and each document as JSON,
+// every part prefixed by its uvarint length or value. buf is scratch for the body.
+func appendRecord(rec, buf []byte, a *node.Arena, e *entry) ([]byte, []byte) {
+	buf = appendLenPrefixed(buf, a.Str(e.key))
 	var flags byte
 	if e.front {
 		flags |= flagFront
@@ -90,10 +93,24 @@ func appendRecord(buf []byte, e *entry) []byte {
 		flags |= flagDeleted
 	}
 	buf = append(buf, flags)
-	buf = binary.AppendUvarint(buf, uint64(len(e.docs)))
-	for _, d := range e.docs {
-		buf = appendLenPrefixed(buf, Append(nil, d))
+	buf = binary.AppendUvarint(buf, uint64(1+len(e.more)))
+	buf = appendDocPrefixed(buf, a, e.doc)
+	for _, d := range e.more {
+		buf = appendDocPrefixed(buf, a, d)
 	}
+	return appendLenPrefixed(rec, buf), buf
+}
+
+// appendDocPrefixed appends d's JSON after its length, writing it in place and moving it right
+// by the length's width.
+func appendDocPrefixed(buf []byte, a *node.Arena, d node.Node) []byte {
+	start := len(buf)
+	buf = appendNodeJSON(buf, a, d)
+	var width [binary.MaxVarintLen64]byte
+	w := binary.PutUvarint(width[:], uint64(len(buf)-start))
+	buf = append(buf, width[:w]...)
+	copy(buf[start+w:], buf[start:len(buf)-w])
+	copy(buf[start:], width[:w])
 	return buf
 }
 
@@ -101,60 +118,84 @@ func appendLenPrefixed[T string | []byte](buf []byte, b T) []byte {
 	return append(binary.AppendUvarint(buf, uint64(len(b))), b...)
 }
 
-// runReader reads the records of one run, or walks the in-memory entries (mem != nil).
+// runHead is the record at the head of a run. Its slices alias the reader's buffer.
+type runHead struct {
+	key   []byte
+	vals  []any // byValue: the key's values, read back from its packed bytes
+	flags byte
+	docs  [][]byte
+}
+
+// runReader reads the records of one run.
 type runReader struct {
 	r     *bufio.Reader
-	mem   []*entry
 	index int // arrival order: earlier runs hold earlier documents
 	// byValue: the merge orders by value, so each key's values are read back from its bytes.
 	byValue bool
-	head    *entry
+	head    runHead
 	buf     []byte
 }
 
-func (rr *runReader) next() error {
-	if rr.r == nil {
-		rr.head = nil
-		if len(rr.mem) > 0 {
-			rr.head, rr.mem = rr.mem[0], rr.mem[1:]
-		}
-		return nil
-	}
-	packed, err := rr.readChunk()
+// next reads the next record, reporting false at the end of the run.
+func (rr *runReader) next() (bool, error) {
+	n, err := binary.ReadUvarint(rr.r)
 	if errors.Is(err, io.EOF) {
-		rr.head = nil
-		return nil
+		return false, nil
 	} else if err != nil {
-		return err
+		return false, corrupt(err)
 	}
-	e := &entry{key: string(packed)}
+	if cap(rr.buf) < int(n) {
+		rr.buf = make([]byte, n)
+	}
+	rr.buf = rr.buf[:n]
+	if _, err := io.ReadFull(rr.r, rr.buf); err != nil {
+		return false, corrupt(err)
+	}
+	return true, rr.parse()
+}
+
+func (rr *runReader) parse() error {
+	r := bytes.NewReader(rr.buf)
+	h := &rr.head
+	var err error
+	if h.key, err = readPrefixed(r, rr.buf); err != nil {
+		return corrupt(err)
+	}
 	if rr.byValue {
-		if e.vals, err = keyValues(e.key); err != nil {
+		if h.vals, err = keyValues(string(h.key)); err != nil {
 			return fmt.Errorf("combiner spill file is corrupt: %w", err)
 		}
 	}
-	flags, err := rr.r.ReadByte()
-	if err != nil {
+	if h.flags, err = r.ReadByte(); err != nil {
 		return corrupt(err)
 	}
-	n, err := binary.ReadUvarint(rr.r)
-	if err != nil {
-		return corrupt(err)
+	n, err := binary.ReadUvarint(r)
+	if err != nil || n == 0 {
+		return corrupt(errors.Join(err, errors.New("a record without documents")))
 	}
-	e.front, e.reduced, e.deleted = flags&flagFront != 0, flags&flagReduced != 0, flags&flagDeleted != 0
+	h.docs = h.docs[:0]
 	for range n {
-		b, err := rr.readChunk()
+		d, err := readPrefixed(r, rr.buf)
 		if err != nil {
 			return corrupt(err)
 		}
-		d, err := Decode(b)
-		if err != nil {
-			return fmt.Errorf("combiner spill file is corrupt: %w", err)
-		}
-		e.docs = append(e.docs, d)
+		h.docs = append(h.docs, d)
 	}
-	rr.head = e
 	return nil
+}
+
+// readPrefixed reads a length-prefixed part of buf, which r reads.
+func readPrefixed(r *bytes.Reader, buf []byte) ([]byte, error) {
+	n, err := binary.ReadUvarint(r)
+	if err != nil {
+		return nil, err
+	}
+	start := len(buf) - r.Len()
+	if n > uint64(r.Len()) {
+		return nil, io.ErrUnexpectedEOF
+	}
+	_, _ = r.Seek(int64(n), io.SeekCurrent)
+	return buf[start : start+int(n)], nil
 }
 
 func corrupt(err error) error {
@@ -164,30 +205,23 @@ func corrupt(err error) error {
 	return fmt.Errorf("combiner spill file is corrupt: %w", err)
 }
 
-func (rr *runReader) readChunk() ([]byte, error) {
-	n, err := binary.ReadUvarint(rr.r)
-	if err != nil {
-		return nil, err
+// headOrder orders run heads by key: by packed bytes, or by value.
+func headOrder(byValue bool) func(x, y *runHead) int {
+	if byValue {
+		return func(x, y *runHead) int { return compareTuples(x.vals, y.vals) }
 	}
-	if cap(rr.buf) < int(n) {
-		rr.buf = make([]byte, n)
-	}
-	rr.buf = rr.buf[:n]
-	if _, err := io.ReadFull(rr.r, rr.buf); err != nil {
-		return nil, corrupt(err)
-	}
-	return rr.buf, nil
+	return func(x, y *runHead) int { return bytes.Compare(x.key, y.key) }
 }
 
 // runHeap orders run heads by key, then by arrival, so equal keys reduce in arrival order.
 type runHeap struct {
 	readers []*runReader
-	order   func(a, b *entry) int
+	order   func(x, y *runHead) int
 }
 
 func (h *runHeap) Len() int { return len(h.readers) }
 func (h *runHeap) Less(i, j int) bool {
-	if c := h.order(h.readers[i].head, h.readers[j].head); c != 0 {
+	if c := h.order(&h.readers[i].head, &h.readers[j].head); c != 0 {
 		return c < 0
 	}
 	return h.readers[i].index < h.readers[j].index
@@ -201,57 +235,87 @@ func (h *runHeap) Pop() any {
 	return x
 }
 
-// merge walks the runs and the in-memory entries (the latest) in key order, combining entries
-// of equal keys in arrival order, and emits each key once.
-func (s *spillFile) merge(mem []*entry, byValue bool, combine func(e, later *entry) error, emit func(*entry) error) error {
-	readers := make([]*runReader, 0, len(s.runs)+1)
-	for i, r := range s.runs {
-		section := io.NewSectionReader(s.f, r.start, r.end-r.start)
-		readers = append(readers, &runReader{r: bufio.NewReaderSize(section, 32<<10), index: i, byValue: byValue})
+// advance moves the smallest run to its next record.
+func (h *runHeap) advance() error {
+	more, err := h.readers[0].next()
+	if err != nil {
+		return err
 	}
-	readers = append(readers, &runReader{mem: mem, index: len(s.runs)})
-	h := &runHeap{readers: make([]*runReader, 0, len(readers)), order: entryOrder(byValue)}
-	for _, rr := range readers {
-		if err := rr.next(); err != nil {
+	if more {
+		heap.Fix(h, 0)
+	} else {
+		heap.Pop(h)
+	}
+	return nil
+}
+
+// drainSpilled spills what is held as a last run, then merges the runs in key order: each key's
+// records are read into the arena, combined in arrival order and emitted, and the arena is reset
+// for the next key.
+func (c *Combiner) drainSpilled(full bool, fn func(Drained) error) error {
+	if len(c.entries) > 0 {
+		if err := c.spillEntries(); err != nil {
 			return err
 		}
-		if rr.head != nil {
+	}
+	s := c.spill
+	h := &runHeap{readers: make([]*runReader, 0, len(s.runs)), order: headOrder(c.byValue)}
+	for i, r := range s.runs {
+		section := io.NewSectionReader(s.f, r.start, r.end-r.start)
+		rr := &runReader{r: bufio.NewReaderSize(section, 32<<10), index: i, byValue: c.byValue}
+		more, err := rr.next()
+		if err != nil {
+			return err
+		}
+		if more {
 			h.readers = append(h.readers, rr)
 		}
 	}
 	heap.Init(h)
+	a := &c.arena
+	var acc, later entry
+	var key runHead
 	for h.Len() > 0 {
-		acc, err := pop(h)
-		if err != nil {
+		a.Reset()
+		head := &h.readers[0].head
+		if err := loadHead(a, &acc, head); err != nil {
 			return err
 		}
-		for h.Len() > 0 && h.order(h.readers[0].head, acc) == 0 {
-			later, err := pop(h)
-			if err != nil {
+		key.key, key.vals = append(key.key[:0], head.key...), head.vals
+		if err := h.advance(); err != nil {
+			return err
+		}
+		for h.Len() > 0 && h.order(&h.readers[0].head, &key) == 0 {
+			if err := loadHead(a, &later, &h.readers[0].head); err != nil {
 				return err
 			}
-			if err := combine(acc, later); err != nil {
+			if err := h.advance(); err != nil {
+				return err
+			}
+			if err := c.combine(a, &acc, &later); err != nil {
 				return err
 			}
 		}
-		if err := emit(acc); err != nil {
+		if err := c.finish(a, &acc, full, fn); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// pop takes the smallest head and advances its reader.
-func pop(h *runHeap) (*entry, error) {
-	rr := h.readers[0]
-	e := rr.head
-	if err := rr.next(); err != nil {
-		return nil, err
+// loadHead decodes a record into e, its documents into the arena.
+func loadHead(a *node.Arena, e *entry, h *runHead) error {
+	*e = entry{key: a.BytesNode(h.key), front: h.flags&flagFront != 0, reduced: h.flags&flagReduced != 0, deleted: h.flags&flagDeleted != 0}
+	for i, b := range h.docs {
+		d, err := decodeNode(a, b)
+		if err != nil {
+			return fmt.Errorf("combiner spill file is corrupt: %w", err)
+		}
+		if i == 0 {
+			e.doc = d
+		} else {
+			e.more = append(e.more, d)
+		}
 	}
-	if rr.head == nil {
-		heap.Pop(h)
-	} else {
-		heap.Fix(h, 0)
-	}
-	return e, nil
+	return nil
 }

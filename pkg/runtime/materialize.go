@@ -1,7 +1,9 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -9,6 +11,7 @@ import (
 	"github.com/flowctl/flowctl/pkg/connector"
 	"github.com/flowctl/flowctl/pkg/doc"
 	"github.com/flowctl/flowctl/pkg/journal"
+	"github.com/flowctl/flowctl/pkg/node"
 	"github.com/flowctl/flowctl/pkg/schema"
 )
 
@@ -187,21 +190,20 @@ func (t *matTxn) read(ctx context.Context, reader *Reader) (int, error) {
 			break
 		}
 		b := t.bindings[d.Source]
-		v, err := doc.Decode(d.Raw)
-		if err != nil {
-			return 0, fmt.Errorf("materialization %s: document at %s:%d: %w", t.name, d.Journal, d.Begin, err)
+		if err := b.combiner.AddJSON(d.Raw); err != nil {
+			if notJSON := (*doc.NotJSONError)(nil); errors.As(err, &notJSON) {
+				return 0, fmt.Errorf("materialization %s: document at %s:%d: %w", t.name, d.Journal, d.Begin, err)
+			}
+			return 0, fmt.Errorf("materialization %s: document at %s:%d of %s: %w", t.name, d.Journal, d.Begin, b.spec.Collection.Name, err)
 		}
 		if !b.spec.DeltaUpdates {
-			key := doc.PackKey(nil, v, b.keys)
+			key := b.combiner.LastKey()
 			if !b.loaded[string(key)] {
 				b.loaded[string(key)] = true
-				if err := t.stream.Send(&connector.MaterializeRequest{Load: &connector.Load{Binding: uint32(d.Source), KeyPacked: key}}); err != nil {
+				if err := t.stream.Send(&connector.MaterializeRequest{Load: &connector.Load{Binding: uint32(d.Source), KeyPacked: bytes.Clone(key)}}); err != nil {
 					return 0, err
 				}
 			}
-		}
-		if err := b.combiner.Add(v); err != nil {
-			return 0, fmt.Errorf("materialization %s: document at %s:%d of %s: %w", t.name, d.Journal, d.Begin, b.spec.Collection.Name, err)
 		}
 		n++
 		t.stats.sourceRead(d.Source, len(d.Raw), d.UUID.PublishedAt())
@@ -227,22 +229,23 @@ func (t *matTxn) flushAndStore() error {
 		if r.Loaded == nil || int(r.Loaded.Binding) >= len(t.bindings) {
 			return fmt.Errorf("materialization %s: expected Loaded or Flushed, got %s", t.name, abbreviate(r))
 		}
-		v, err := doc.Decode(r.Loaded.Doc)
-		if err != nil {
-			return fmt.Errorf("materialization %s: loaded document is not JSON: %w", t.name, err)
-		}
 		t.stats.bindings[r.Loaded.Binding].left.add(1, int64(len(r.Loaded.Doc)))
-		if err := t.bindings[r.Loaded.Binding].combiner.AddFront(v); err != nil {
+		if err := t.bindings[r.Loaded.Binding].combiner.AddFrontJSON(r.Loaded.Doc); err != nil {
+			if notJSON := (*doc.NotJSONError)(nil); errors.As(err, &notJSON) {
+				return fmt.Errorf("materialization %s: loaded document is not JSON: %w", t.name, err)
+			}
+			v, _ := doc.Decode(r.Loaded.Doc)
 			return fmt.Errorf("materialization %s: loaded document %s: %w", t.name, abbreviate(v), err)
 		}
 	}
 	for i, b := range t.bindings {
 		clear(b.loaded)
 		err := b.combiner.Drain(!b.spec.DeltaUpdates, func(d doc.Drained) error {
-			st := &connector.Store{Binding: uint32(i), KeyPacked: d.Key, ValuesPacked: b.packValues(d.Doc),
+			// The Store outlives the callback, and d refers into the combiner.
+			st := &connector.Store{Binding: uint32(i), KeyPacked: bytes.Clone(d.Key), ValuesPacked: b.packValues(d.Arena, d.Node),
 				Exists: d.Front, Delete: d.Deleted}
 			if b.spec.FieldSelection.Document != "" {
-				st.Doc = doc.Append(nil, d.Doc)
+				st.Doc = d.AppendJSON(nil)
 			}
 			t.stats.bindings[i].out.add(1, int64(len(st.KeyPacked)+len(st.ValuesPacked)+len(st.Doc)))
 			return t.stream.Send(&connector.MaterializeRequest{Store: st})
@@ -255,14 +258,14 @@ func (t *matTxn) flushAndStore() error {
 }
 
 // packValues packs the selected value fields of a document.
-func (b *matBinding) packValues(d any) []byte {
+func (b *matBinding) packValues(a *node.Arena, d node.Node) []byte {
 	var out []byte
 	for _, v := range b.values {
-		val := v.ptr.Extract(d)
 		if v.publishedAt {
-			val = publishedAt(d)
+			out = doc.PackValue(out, publishedAt(a, d))
+		} else {
+			out = doc.PackValueNode(out, a, v.ptr.ExtractNode(a, d))
 		}
-		out = doc.PackValue(out, val)
 	}
 	return out
 }
@@ -271,9 +274,12 @@ func (b *matBinding) packValues(d any) []byte {
 var uuidPtr, _ = doc.ParsePointer(schema.UUIDPtr)
 
 // publishedAt is flow_published_at: the RFC 3339 time of the document's UUID (null without one).
-func publishedAt(d any) any {
-	s, _ := doc.Extractor{Ptr: uuidPtr}.Extract(d).(string)
-	u, err := journal.ParseUUID(s)
+func publishedAt(a *node.Arena, d node.Node) any {
+	uuid, _ := uuidPtr.QueryNode(a, d)
+	if uuid.Kind() != node.String {
+		return nil
+	}
+	u, err := journal.ParseUUID(a.Str(uuid))
 	if err != nil {
 		return nil
 	}

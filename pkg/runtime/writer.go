@@ -85,7 +85,7 @@ func (w *CollectionWriter) Add(d any) error {
 // Drain routes every combined document to its journal, in key order, and empties the writer.
 func (w *CollectionWriter) Drain(fn func(journal.Document) error) error {
 	return w.combiner.Drain(false, func(d doc.Drained) error {
-		obj, ok := d.Doc.(map[string]any)
+		obj, ok := d.Doc().(map[string]any)
 		if !ok {
 			return fmt.Errorf("combined document of %s is not an object", w.coll.Name)
 		}

@@ -74,18 +74,14 @@ func (r *Runner) verify(ctx context.Context, step *catalog.BuiltTestStep) ([]any
 				continue
 			}
 		}
-		d, err := doc.Decode(sd.Raw)
-		if err == nil {
-			err = combiner.Add(d)
-		}
-		if err != nil {
+		if err := combiner.AddJSON(sd.Raw); err != nil {
 			return nil, nil, fmt.Errorf("document %s: %w", sd.Raw, err)
 		}
 	}
 	var actual []any
 	err = combiner.Drain(true, func(d doc.Drained) error {
 		if !d.Deleted {
-			actual = append(actual, d.Doc)
+			actual = append(actual, d.Doc())
 		}
 		return nil
 	})

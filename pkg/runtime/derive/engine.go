@@ -151,9 +151,10 @@ func (e *Engine) TakePublished() (docs, bytes int64) {
 // Drain hands the transaction's published documents, combined by key, to fn in key order.
 func (e *Engine) Drain(fn func(published map[string]any) error) error {
 	err := e.combiner.Drain(false, func(d doc.Drained) error {
-		obj, ok := d.Doc.(map[string]any)
+		published := d.Doc()
+		obj, ok := published.(map[string]any)
 		if !ok {
-			return fmt.Errorf("derivation %s published a %T, not a JSON object", e.collection.Name, d.Doc)
+			return fmt.Errorf("derivation %s published a %T, not a JSON object", e.collection.Name, published)
 		}
 		return fn(obj)
 	})

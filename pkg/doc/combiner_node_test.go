@@ -1,0 +1,168 @@
+package doc
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// drainLines drains c fully or not, as JSON lines written by AppendJSON, each with its flags.
+func drainLines(t *testing.T, c *Combiner, full bool) []string {
+	t.Helper()
+	var out []string
+	err := c.Drain(full, func(d Drained) error {
+		line := string(d.AppendJSON(nil))
+		if line != toJSON(d.Doc()) {
+			return fmt.Errorf("AppendJSON wrote %s, Doc is %s", line, toJSON(d.Doc()))
+		}
+		out = append(out, fmt.Sprintf("%s key=%x front=%v deleted=%v", line, d.Key, d.Front, d.Deleted))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// Feeding bytes (what the runtime does) and feeding decoded values give the same documents, in
+// memory and spilled, partially and fully drained.
+func TestCombinerAddJSONEqualsAdd(t *testing.T) {
+	sch := compileSchema(t, propertySchema)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := range 20 {
+		var docs []string
+		for range 200 {
+			d := randomDoc(rng)
+			docs = append(docs, strings.Replace(d, `"key":"k"`, fmt.Sprintf(`"key":"k%02d"`, rng.IntN(40)), 1))
+		}
+		front := rng.IntN(len(docs))
+		for _, limit := range []int64{0, 1} {
+			spec := CombinerSpec{Key: keyOf("/key"), Schema: sch, MemoryLimit: limit, SpillDir: t.TempDir()}
+			full := trial%2 == 0
+			byBytes, _ := NewCombiner(spec)
+			byValue, _ := NewCombiner(spec)
+			for i, d := range docs {
+				addBytes, addValue := byBytes.AddJSON, byValue.Add
+				if i == front {
+					addBytes, addValue = byBytes.AddFrontJSON, byValue.AddFront
+				}
+				errBytes, errValue := addBytes([]byte(d)), addValue(mustDecode(t, d))
+				if fmt.Sprint(errBytes) != fmt.Sprint(errValue) {
+					t.Fatalf("document %s: AddJSON: %v, Add: %v", d, errBytes, errValue)
+				}
+			}
+			got, want := drainLines(t, byBytes, full), drainLines(t, byValue, full)
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Fatalf("trial %d limit %d: AddJSON drained\n%s\nAdd drained\n%s", trial, limit, strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+		}
+	}
+}
+
+func TestCombinerAddJSONRefusesBadBytes(t *testing.T) {
+	c, _ := NewCombiner(CombinerSpec{Key: keyOf("/key"), Schema: compileSchema(t, sumSchema)})
+	for _, bad := range []string{``, `{"key":`, `{"key":"a"} {}`, `nul`} {
+		var notJSON *NotJSONError
+		if err := c.AddJSON([]byte(bad)); !errors.As(err, &notJSON) {
+			t.Errorf("AddJSON(%q) = %v, want a NotJSONError", bad, err)
+		}
+		if err := c.AddFrontJSON([]byte(bad)); !errors.As(err, &notJSON) {
+			t.Errorf("AddFrontJSON(%q) = %v, want a NotJSONError", bad, err)
+		}
+	}
+	var notJSON *NotJSONError
+	if err := c.AddJSON([]byte(`{"key":1}`)); err == nil || errors.As(err, &notJSON) || !strings.Contains(err.Error(), "document is invalid") {
+		t.Errorf("an invalid document: error = %v, want the validator's", err)
+	}
+	if got := drainLines(t, c, true); len(got) != 0 {
+		t.Errorf("refused documents were drained: %v", got)
+	}
+}
+
+// A Combiner reuses its arena from one drain to the next: the same documents take the same
+// memory, and nothing of the earlier transaction leaks into the next.
+func TestCombinerReusesArenaAcrossDrains(t *testing.T) {
+	c, _ := NewCombiner(CombinerSpec{Key: keyOf("/key"), Schema: compileSchema(t, sumSchema)})
+	var sizes []int64
+	for round := range 3 {
+		for i := range 2000 {
+			if err := c.AddJSON(fmt.Appendf(nil, `{"key":"k%03d","value":%d}`, i%300, round+1)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sizes = append(sizes, c.arena.Size())
+		got := drainLines(t, c, true)
+		if len(got) != 300 || !strings.HasPrefix(got[299], fmt.Sprintf(`{"key":"k299","value":%d}`, 6*(round+1))) {
+			t.Fatalf("round %d drained %d documents, the last %q", round, len(got), got[len(got)-1])
+		}
+	}
+	if sizes[2] != sizes[1] {
+		t.Fatalf("arena sizes by round %v: the arena must be reused", sizes)
+	}
+}
+
+// Strings a Combiner hands out (errors, keys read back) must not alias its arena, whose memory
+// the next documents overwrite after a drain.
+func TestCombinerErrorsSurviveArenaReset(t *testing.T) {
+	sch := compileSchema(t, `{"type":"object","reduce":{"strategy":"merge"},"properties":{
+	  "key":{"type":"string"},"n":{"reduce":{"strategy":"sum"}}}}`)
+	c, _ := NewCombiner(CombinerSpec{Key: keyOf("/key"), Schema: sch})
+	if err := c.AddJSON([]byte(`{"key":"the-first-key","n":1}`)); err != nil {
+		t.Fatal(err)
+	}
+	err := c.AddJSON([]byte(`{"key":"the-first-key","n":"not a number"}`))
+	if err == nil {
+		t.Fatal("summing a string must fail")
+	}
+	want := err.Error()
+	if !strings.Contains(want, `"the-first-key"`) || !strings.Contains(want, "not a number") {
+		t.Fatalf("error %q must name the key and the value", want)
+	}
+	var keys [][]byte
+	if err := c.Drain(true, func(d Drained) error { keys = append(keys, d.Key); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 500 {
+		if err := c.AddJSON(fmt.Appendf(nil, `{"key":"XXXXXXXXXXXXXXXXXXX%d","n":2}`, i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err.Error() != want {
+		t.Fatalf("error changed after the arena was reused:\n%s\nwas\n%s", err, want)
+	}
+	if err := c.Drain(true, func(Drained) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A destination document loaded after its key's documents were spilled still reduces them fully,
+// and keys that mix types still drain in Compare order across runs.
+func TestCombinerSpillsFrontAndMixedKeys(t *testing.T) {
+	sch := compileSchema(t, `{"type":"object","reduce":{"strategy":"merge"},"properties":{
+	  "n":{"type":"integer","reduce":{"strategy":"sum"}}}}`)
+	c, _ := NewCombiner(CombinerSpec{Key: keyOf("/key"), Schema: sch, MemoryLimit: 1, SpillDir: t.TempDir()})
+	for _, d := range []string{`{"key":"b","n":1}`, `{"key":2,"n":1}`, `{"key":"b","n":2}`, `{"key":2.0,"n":5}`, `{"key":[1],"n":1}`} {
+		if err := c.AddJSON([]byte(d)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.AddFrontJSON([]byte(`{"key":"b","n":10}`)); err != nil {
+		t.Fatal(err)
+	}
+	if c.spill == nil || len(c.spill.runs) < 5 {
+		t.Fatal("every document must have been spilled")
+	}
+	var got []string
+	if err := c.Drain(true, func(d Drained) error {
+		got = append(got, fmt.Sprintf("%s front=%v", d.AppendJSON(nil), d.Front))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{`{"key":2.0,"n":6} front=false`, `{"key":"b","n":13} front=true`, `{"key":[1],"n":1} front=false`}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("drained\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
