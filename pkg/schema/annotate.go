@@ -1,10 +1,13 @@
 package schema
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 
+	"github.com/flowctl/flowctl/pkg/node"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -21,21 +24,66 @@ func (s *Schema) ValidateReduce(doc any) (*Annotation, error) {
 	if err := s.Validate(doc); err != nil {
 		return nil, err
 	}
-	root := &cursor{}
-	if err := s.plans().collect(s.compiled, doc, root); err != nil {
-		return nil, err
+	p := s.plans()
+	if p.isStatic {
+		return p.static, nil
 	}
-	return root.node, nil
+	var ann *Annotation
+	var err error
+	annotate := func(a *node.Arena, n node.Node) {
+		root := &cursor{}
+		if err = p.collect(s.compiled, a, n, root); err == nil {
+			ann = root.node
+		}
+	}
+	if withNode(doc, annotate) {
+		return ann, err
+	}
+	// The library validated a document an arena does not hold exactly. Its numbers beyond float64
+	// precision select branches by their float64 value, as Flow reads them; other Go types are
+	// read as their JSON encoding.
+	if exactAsNode(doc) == notJSON {
+		if doc, err = asDecoded(doc); err != nil {
+			return nil, err
+		}
+	}
+	a := scratch.Get().(*node.Arena)
+	defer func() {
+		a.Reset()
+		scratch.Put(a)
+	}()
+	annotate(a, a.FromAny(doc))
+	return ann, err
+}
+
+// asDecoded re-reads a value through its JSON encoding, as encoding/json decodes with UseNumber.
+func asDecoded(v any) (any, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("document is not JSON: %w", err)
+	}
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	var out any
+	if err := d.Decode(&out); err != nil {
+		return nil, fmt.Errorf("document is not JSON: %w", err)
+	}
+	return out, nil
 }
 
 // annotationPlan is what a schema precomputes for validation and annotation, on first use.
 // reduces marks the compiled schemas under which some `reduce` is reachable, so the annotation
 // pass skips the rest (most of a typical schema) without looking. The fast path (fast.go) validates
 // in place of the library when the schema allows it, and decides the branches the pass takes.
+// When annotations depend on the schema location alone (static.go), isStatic is set and static is
+// the tree every valid document gets.
 type annotationPlan struct {
 	reduces   map[*jsonschema.Schema]bool
 	fast      *fastNode                        // nil when the library must validate
 	fastNodes map[*jsonschema.Schema]*fastNode // the fast node of each compiled schema
+	values    *node.Arena                      // the fast nodes' const and enum values
+	static    *Annotation
+	isStatic  bool
 }
 
 func planAnnotations(root *jsonschema.Schema) map[*jsonschema.Schema]bool {
@@ -136,6 +184,7 @@ func (c *cursor) get() *Annotation {
 		if existing, ok := p.Children[c.token]; ok {
 			c.node = existing // reached again through another applicator
 		} else {
+			c.token = strings.Clone(c.token) // a property name may alias the document's arena
 			p.Children[c.token] = c.node
 		}
 	}
@@ -186,8 +235,8 @@ func reduceString(r *Reduce) string {
 	return string(r.Strategy) + " {" + strings.Join(opts, ", ") + "}"
 }
 
-// collect gathers the annotations of schema s, which v is known to satisfy.
-func (p annotationPlan) collect(s *jsonschema.Schema, v any, at *cursor) error {
+// collect gathers the annotations of schema s, which v (in arena a) is known to satisfy.
+func (p *annotationPlan) collect(s *jsonschema.Schema, a *node.Arena, v node.Node, at *cursor) error {
 	if !p.reduces[s] {
 		return nil
 	}
@@ -198,20 +247,20 @@ func (p annotationPlan) collect(s *jsonschema.Schema, v any, at *cursor) error {
 	}
 	for _, ref := range []*jsonschema.Schema{s.Ref, s.RecursiveRef, dynamicTarget(s)} {
 		if ref != nil {
-			if err := p.collect(ref, v, at); err != nil {
+			if err := p.collect(ref, a, v, at); err != nil {
 				return err
 			}
 		}
 	}
 	for _, sub := range s.AllOf {
-		if err := p.collect(sub, v, at); err != nil {
+		if err := p.collect(sub, a, v, at); err != nil {
 			return err
 		}
 	}
 	for _, branches := range [][]*jsonschema.Schema{s.AnyOf, s.OneOf} {
 		for _, b := range branches {
-			if p.reduces[b] && p.validates(b, v) {
-				if err := p.collect(b, v, at); err != nil {
+			if p.reduces[b] && p.validates(b, a, v) {
+				if err := p.collect(b, a, v, at); err != nil {
 					return err
 				}
 			}
@@ -219,46 +268,47 @@ func (p annotationPlan) collect(s *jsonschema.Schema, v any, at *cursor) error {
 	}
 	if s.If != nil && (p.reduces[s.If] || (s.Then != nil && p.reduces[s.Then]) || (s.Else != nil && p.reduces[s.Else])) {
 		branch := s.Else
-		if p.validates(s.If, v) {
-			if err := p.collect(s.If, v, at); err != nil {
+		if p.validates(s.If, a, v) {
+			if err := p.collect(s.If, a, v, at); err != nil {
 				return err
 			}
 			branch = s.Then
 		}
 		if branch != nil {
-			if err := p.collect(branch, v, at); err != nil {
+			if err := p.collect(branch, a, v, at); err != nil {
 				return err
 			}
 		}
 	}
-	switch t := v.(type) {
-	case map[string]any:
-		return p.collectObject(s, t, at)
-	case []any:
-		return p.collectArray(s, t, at)
+	switch v.Kind() {
+	case node.Object:
+		return p.collectObject(s, a, v, at)
+	case node.Array:
+		return p.collectArray(s, a, v, at)
 	}
 	return nil
 }
 
-func (p annotationPlan) collectObject(s *jsonschema.Schema, obj map[string]any, at *cursor) error {
+func (p *annotationPlan) collectObject(s *jsonschema.Schema, a *node.Arena, obj node.Node, at *cursor) error {
 	for name, dep := range s.DependentSchemas {
-		if _, ok := obj[name]; ok {
-			if err := p.collect(dep, obj, at); err != nil {
+		if _, ok := a.Get(obj, name); ok {
+			if err := p.collect(dep, a, obj, at); err != nil {
 				return err
 			}
 		}
 	}
 	for name, dep := range s.Dependencies {
 		if sub, isSchema := dep.(*jsonschema.Schema); isSchema {
-			if _, ok := obj[name]; ok {
-				if err := p.collect(sub, obj, at); err != nil {
+			if _, ok := a.Get(obj, name); ok {
+				if err := p.collect(sub, a, obj, at); err != nil {
 					return err
 				}
 			}
 		}
 	}
 	additional, _ := s.AdditionalProperties.(*jsonschema.Schema)
-	for name, child := range obj {
+	for _, f := range a.Fields(obj) {
+		name := a.Str(f.Name)
 		evaluated := false
 		var targets [4]*jsonschema.Schema // small: avoids allocating for the usual one or two
 		list := targets[:0]
@@ -277,14 +327,14 @@ func (p annotationPlan) collectObject(s *jsonschema.Schema, obj map[string]any, 
 		case s.AdditionalProperties == nil && s.UnevaluatedProperties != nil:
 			list = append(list, s.UnevaluatedProperties)
 		}
-		if err := p.collectChild(list, child, at, name); err != nil {
+		if err := p.collectChild(list, a, f.Value, at, name); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (p annotationPlan) collectArray(s *jsonschema.Schema, arr []any, at *cursor) error {
+func (p *annotationPlan) collectArray(s *jsonschema.Schema, a *node.Arena, arr node.Node, at *cursor) error {
 	prefix, rest := s.PrefixItems, s.Items2020
 	switch items := s.Items.(type) {
 	case []*jsonschema.Schema:
@@ -297,7 +347,7 @@ func (p annotationPlan) collectArray(s *jsonschema.Schema, arr []any, at *cursor
 		rest = s.UnevaluatedItems
 	}
 	containsApplies := s.Contains != nil && p.reduces[s.Contains]
-	for i, item := range arr {
+	for i, item := range a.Items(arr) {
 		var targets [2]*jsonschema.Schema
 		list := targets[:0]
 		if i < len(prefix) {
@@ -305,10 +355,10 @@ func (p annotationPlan) collectArray(s *jsonschema.Schema, arr []any, at *cursor
 		} else if rest != nil {
 			list = append(list, rest)
 		}
-		if containsApplies && p.validates(s.Contains, item) {
+		if containsApplies && p.validates(s.Contains, a, item) {
 			list = append(list, s.Contains)
 		}
-		if err := p.collectChild(list, item, at, strconv.Itoa(i)); err != nil {
+		if err := p.collectChild(list, a, item, at, strconv.Itoa(i)); err != nil {
 			return err
 		}
 	}
@@ -317,7 +367,7 @@ func (p annotationPlan) collectArray(s *jsonschema.Schema, arr []any, at *cursor
 
 // collectChild applies the schemas that evaluate one property or item, creating its cursor only
 // when one of them may annotate.
-func (p annotationPlan) collectChild(list []*jsonschema.Schema, v any, parent *cursor, token string) error {
+func (p *annotationPlan) collectChild(list []*jsonschema.Schema, a *node.Arena, v node.Node, parent *cursor, token string) error {
 	var child *cursor
 	for _, sub := range list {
 		if !p.reduces[sub] {
@@ -326,7 +376,7 @@ func (p annotationPlan) collectChild(list []*jsonschema.Schema, v any, parent *c
 		if child == nil {
 			child = &cursor{parent: parent, token: token}
 		}
-		if err := p.collect(sub, v, child); err != nil {
+		if err := p.collect(sub, a, v, child); err != nil {
 			return err
 		}
 	}

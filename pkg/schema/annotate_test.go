@@ -3,26 +3,36 @@ package schema
 import (
 	"errors"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
 
-// flatten lists "ptr=strategy" for every annotated location, sorted by pointer.
-func flatten(a *Annotation) []string {
+// flatten lists "ptr=strategy" for every location of doc that has a strategy, sorted by pointer.
+// It reads annotations as reductions do (Child and Strategy), so a tree shared by all documents and
+// a per-document tree flatten alike.
+func flatten(a *Annotation, doc any) []string {
 	var out []string
-	var walk func(a *Annotation, ptr string)
-	walk = func(a *Annotation, ptr string) {
+	var walk func(a *Annotation, v any, ptr string)
+	walk = func(a *Annotation, v any, ptr string) {
 		if a == nil {
 			return
 		}
-		if a.Reduce != nil {
-			out = append(out, ptr+"="+string(a.Reduce.Strategy))
+		if a.Strategy() != nil {
+			out = append(out, ptr+"="+string(a.Strategy().Strategy))
 		}
-		for tok, c := range a.Children {
-			walk(c, ptr+"/"+escapeToken(tok))
+		switch t := v.(type) {
+		case map[string]any:
+			for name, child := range t {
+				walk(a.Child(name), child, ptr+"/"+escapeToken(name))
+			}
+		case []any:
+			for i, item := range t {
+				walk(a.Child(strconv.Itoa(i)), item, ptr+"/"+strconv.Itoa(i))
+			}
 		}
 	}
-	walk(a, "")
+	walk(a, doc, "")
 	sort.Slice(out, func(i, j int) bool {
 		pi, _, _ := strings.Cut(out[i], "=")
 		pj, _, _ := strings.Cut(out[j], "=")
@@ -81,7 +91,7 @@ func TestValidateReduce(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := strings.Join(flatten(ann), ","); got != c.want {
+			if got := strings.Join(flatten(ann, doc), ","); got != c.want {
 				t.Errorf("annotations %q, want %q", got, c.want)
 			}
 		})

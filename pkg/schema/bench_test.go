@@ -133,7 +133,7 @@ func TestBenchCorpusIsValid(t *testing.T) {
 			t.Fatalf("doc %d: %v", i, err)
 		}
 		if ann.Strategy() == nil || ann.Strategy().Strategy != Merge || ann.Child("count").Strategy().Strategy != Sum {
-			t.Fatalf("doc %d: annotations %v", i, flatten(ann))
+			t.Fatalf("doc %d: annotations %v", i, flatten(ann, doc))
 		}
 	}
 }

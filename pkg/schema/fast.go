@@ -3,6 +3,7 @@ package schema
 import (
 	"math/big"
 
+	"github.com/flowctl/flowctl/pkg/node"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -14,10 +15,13 @@ type fastNode struct {
 	boolean *bool // a `true` or `false` schema; nothing else is set
 
 	types  fastTypes // 0: no `type` keyword
-	consts *any
-	enum   []any
-	format func(any) bool // nil: no `format`
-	ref    *fastNode
+	consts *node.Node
+	enum   []node.Node
+	// inexact is set when const or enum holds a number that a float64 does not hold exactly, so
+	// comparing with it is left to the library.
+	inexact bool
+	format  func(string) bool // nil: no `format`
+	ref     *fastNode
 
 	// objects
 	minProps, maxProps *int
@@ -27,7 +31,7 @@ type fastNode struct {
 	patternProps       []patternProperty
 	additional         any // nil, bool, or *fastNode
 	propertyNames      *fastNode
-	dependentRequired  map[string][]string
+	dependentRequired  []dependency
 
 	// arrays
 	minItems, maxItems *int
@@ -55,6 +59,12 @@ type fastNode struct {
 type fastProperty struct {
 	node     *fastNode
 	required bool
+}
+
+// dependency is a property name and the names its presence requires.
+type dependency struct {
+	name     string
+	requires []string
 }
 
 type patternProperty struct {
@@ -104,20 +114,21 @@ var fastTypeNames = map[string]fastTypes{
 // fastCompiler translates a compiled santhosh schema graph into fastNodes, one per schema object
 // (references share nodes, so recursion stays a cycle rather than an infinite tree).
 type fastCompiler struct {
-	nodes map[*jsonschema.Schema]*fastNode
-	ok    bool
+	nodes  map[*jsonschema.Schema]*fastNode
+	values *node.Arena // const and enum values, read-only once compiled
+	ok     bool
 }
 
-// compileFast returns the fast path of a compiled schema and the node of each of its schema objects,
-// or nils when some reachable schema uses a keyword the fast path does not implement, or when
+// compileFast returns the fast path of a compiled schema, the node of each of its schema objects and
+// the arena of their const and enum values, or nils when some reachable schema uses a keyword the fast path does not implement, or when
 // references loop without descending into the document (which the library reports as an error).
-func compileFast(root *jsonschema.Schema) (*fastNode, map[*jsonschema.Schema]*fastNode) {
-	c := &fastCompiler{nodes: map[*jsonschema.Schema]*fastNode{}, ok: true}
-	node := c.node(root)
-	if !c.ok || hasInPlaceCycle(node) {
-		return nil, nil
+func compileFast(root *jsonschema.Schema) (*fastNode, map[*jsonschema.Schema]*fastNode, *node.Arena) {
+	c := &fastCompiler{nodes: map[*jsonschema.Schema]*fastNode{}, values: &node.Arena{}, ok: true}
+	n := c.node(root)
+	if !c.ok || hasInPlaceCycle(n) {
+		return nil, nil, nil
 	}
-	return node, c.nodes
+	return n, c.nodes, c.values
 }
 
 func (c *fastCompiler) node(s *jsonschema.Schema) *fastNode {
@@ -142,9 +153,15 @@ func (c *fastCompiler) node(s *jsonschema.Schema) *fastNode {
 			n.types |= fastTypeNames[name]
 		}
 	}
-	n.consts = s.Const
+	if s.Const != nil {
+		v := c.value(n, *s.Const)
+		n.consts = &v
+	}
 	if s.Enum != nil {
-		n.enum = s.Enum.Values
+		n.enum = make([]node.Node, len(s.Enum.Values))
+		for i, e := range s.Enum.Values {
+			n.enum[i] = c.value(n, e)
+		}
 	}
 	n.format = formatCheck(s.Format)
 	n.ref = c.node(s.Ref)
@@ -158,6 +175,19 @@ func (c *fastCompiler) node(s *jsonschema.Schema) *fastNode {
 	n.allOf, n.anyOf, n.oneOf = c.list(s.AllOf), c.list(s.AnyOf), c.list(s.OneOf)
 	n.ifs, n.thens, n.elses = c.node(s.If), c.node(s.Then), c.node(s.Else)
 	return n
+}
+
+// value copies a const or enum value into the compiler's arena. A value of another Go type than a
+// decoded document's leaves the schema to the library.
+func (c *fastCompiler) value(n *fastNode, v any) node.Node {
+	switch exactAsNode(v) {
+	case notJSON:
+		c.ok = false
+		return node.NullNode
+	case inexactNumber:
+		n.inexact = true
+	}
+	return c.values.FromAny(v)
 }
 
 // supported reports whether every keyword of one schema object has a fast implementation.
@@ -183,19 +213,16 @@ func supported(s *jsonschema.Schema) bool {
 	return true
 }
 
-// formatCheck returns the check of a format: an allocation-free one for the common formats,
-// the library's otherwise. Formats constrain strings only.
-func formatCheck(f *jsonschema.Format) func(any) bool {
+// formatCheck returns the check of a format on strings (formats constrain strings only): an
+// allocation-free one for the common formats, the library's otherwise.
+func formatCheck(f *jsonschema.Format) func(string) bool {
 	if f == nil {
 		return nil
 	}
 	if check, ok := fastFormats[f.Name]; ok {
-		return func(v any) bool {
-			s, isString := v.(string)
-			return !isString || check(s)
-		}
+		return check
 	}
-	return func(v any) bool { return f.Validate(v) == nil }
+	return func(s string) bool { return f.Validate(s) == nil }
 }
 
 func (c *fastCompiler) list(schemas []*jsonschema.Schema) []*fastNode {
@@ -240,12 +267,15 @@ func (c *fastCompiler) object(n *fastNode, s *jsonschema.Schema) {
 	n.propertyNames = c.node(s.PropertyNames)
 	// `dependencies` with a list of names is dependentRequired spelled the draft-7 way.
 	if len(s.DependentRequired)+len(s.Dependencies) > 0 {
-		n.dependentRequired = map[string][]string{}
+		byName := map[string][]string{}
 		for name, deps := range s.Dependencies {
-			n.dependentRequired[name] = deps.([]string)
+			byName[name] = append([]string(nil), deps.([]string)...)
 		}
 		for name, deps := range s.DependentRequired {
-			n.dependentRequired[name] = append(n.dependentRequired[name], deps...)
+			byName[name] = append(byName[name], deps...)
+		}
+		for name, deps := range byName {
+			n.dependentRequired = append(n.dependentRequired, dependency{name: name, requires: deps})
 		}
 	}
 }

@@ -3,139 +3,275 @@ package schema
 import (
 	"cmp"
 	"encoding/json"
-	"errors"
+	"math"
 	"math/big"
 	"strconv"
 	"strings"
+
+	"github.com/flowctl/flowctl/pkg/node"
 )
 
-// Numbers are compared as the library compares them, exactly (big.Rat), but most comparisons are
-// settled by float64 first without allocating: rounding to the nearest float64 never reverses an
-// order, so two floats that differ order their exact values the same way. Only ties go to big.Rat.
+// A number node means what the library sees in it once converted back (node's ToAny): an integer
+// kind its exact value, a Float the shortest decimal that reads back as the same float64. Numbers
+// are compared as the library compares them, exactly (big.Rat), but float64 settles most comparisons
+// without allocating: rounding to the nearest float64 never reverses an order, so two floats that
+// differ order their exact values the same way. Only ties build big.Rats.
 
-// approx returns the float64 nearest to a JSON number; ok is false when the text is not a number.
-func approx(x json.Number, r *fastRun) (float64, bool) {
-	f, err := strconv.ParseFloat(string(x), 64)
-	if err != nil && !errors.Is(err, strconv.ErrRange) { // out of range still rounds to ±Inf or ±0
-		r.unsure = true
-		return 0, false
-	}
-	return f, true
-}
-
-// exact returns a JSON number's exact value, as the library builds it.
-func exact(x json.Number, r *fastRun) (*big.Rat, bool) {
-	v, ok := new(big.Rat).SetString(string(x))
-	if !ok {
-		r.unsure = true
-	}
-	return v, ok
-}
-
-// compareNumber returns -1, 0 or +1 as x is below, at or above the bound (0 when x is no number,
-// with r.unsure set).
-func compareNumber(x json.Number, b *bound, r *fastRun) int {
-	if b.isInt64 && isPlainInteger(x) {
-		if i, err := strconv.ParseInt(string(x), 10, 64); err == nil {
-			return cmp.Compare(i, b.integer)
+// compareNumber returns -1, 0 or +1 as x is below, at or above the bound (0 with r.unsure set when
+// x is not a finite number).
+func compareNumber(x node.Node, b *bound, r *fastRun) int {
+	if b.isInt64 {
+		switch {
+		case x.Kind() == node.NegInt || (x.Kind() == node.PosInt && x.Uint() <= math.MaxInt64):
+			return cmp.Compare(x.Int(), b.integer)
+		case x.Kind() == node.PosInt:
+			return 1
 		}
 	}
-	f, ok := approx(x, r)
+	f := x.AsFloat()
 	switch {
-	case !ok:
+	case math.IsInf(f, 0) || math.IsNaN(f):
+		r.unsure = true
 		return 0
 	case f < b.approx:
 		return -1
 	case f > b.approx:
 		return 1
 	}
-	v, ok := exact(x, r)
-	if !ok {
-		return 0
+	return exactValue(x).Cmp(b.exact)
+}
+
+// exactValue is a finite number's value as the library reads it.
+func exactValue(x node.Node) *big.Rat {
+	switch x.Kind() {
+	case node.PosInt:
+		return new(big.Rat).SetUint64(x.Uint())
+	case node.NegInt:
+		return new(big.Rat).SetInt64(x.Int())
 	}
-	return v.Cmp(b.exact)
+	v, _ := new(big.Rat).SetString(strconv.FormatFloat(x.Float(), 'g', -1, 64))
+	return v
 }
 
-// isPlainInteger reports whether a JSON number is written without fraction or exponent.
-func isPlainInteger(x json.Number) bool {
-	return !strings.ContainsAny(string(x), ".eE")
-}
-
-// isIntegral reports whether a number's value is whole ("5.0" and "1e3" are, as for the library).
-func isIntegral(x json.Number, r *fastRun) bool {
-	if isPlainInteger(x) {
+// isIntegral reports whether a number's value is whole (5.0 and 1e3 are, as for the library). The
+// shortest decimal of a float64 is whole exactly when the float64 is.
+func isIntegral(x node.Node, r *fastRun) bool {
+	if x.Kind() != node.Float {
 		return true
 	}
-	v, ok := exact(x, r)
-	return ok && v.IsInt()
-}
-
-func isMultiple(x json.Number, of *bound, r *fastRun) bool {
-	if of.isInt64 && of.integer != 0 && isPlainInteger(x) {
-		if i, err := strconv.ParseInt(string(x), 10, 64); err == nil {
-			return i%of.integer == 0
-		}
-	}
-	v, ok := exact(x, r)
-	return ok && new(big.Rat).Quo(v, of.exact).IsInt()
-}
-
-func numbersEqual(x, y json.Number, r *fastRun) bool {
-	if x == y {
-		return true
-	}
-	fx, okx := approx(x, r)
-	fy, oky := approx(y, r)
-	if !okx || !oky || fx != fy {
+	f := x.Float()
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		r.unsure = true
 		return false
 	}
-	vx, okx := exact(x, r)
-	vy, oky := exact(y, r)
-	return okx && oky && vx.Cmp(vy) == 0
+	return f == math.Trunc(f)
 }
 
-// fastEqual is JSON Schema equality (numbers by value) over decoded values, as the library's.
-func fastEqual(a, b any, r *fastRun) bool {
-	switch ta := a.(type) {
-	case nil:
-		return b == nil
-	case bool:
-		tb, ok := b.(bool)
-		return ok && ta == tb
-	case string:
-		tb, ok := b.(string)
-		return ok && ta == tb
-	case json.Number:
-		switch tb := b.(type) {
-		case json.Number:
-			return numbersEqual(ta, tb, r)
-		case nil, bool, string, []any, map[string]any:
-			return false
-		}
-	case []any:
-		tb, ok := b.([]any)
-		if !ok || len(ta) != len(tb) {
-			return false
-		}
-		for i := range ta {
-			if !fastEqual(ta[i], tb[i], r) {
-				return false
-			}
-		}
-		return true
-	case map[string]any:
-		tb, ok := b.(map[string]any)
-		if !ok || len(ta) != len(tb) {
-			return false
-		}
-		for k, va := range ta {
-			vb, ok := tb[k]
-			if !ok || !fastEqual(va, vb, r) {
-				return false
-			}
-		}
-		return true
+func isMultiple(x node.Node, of *bound, r *fastRun) bool {
+	f := x.AsFloat()
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		r.unsure = true
+		return false
 	}
-	r.unsure = true // another Go type: the library decides
-	return false
+	if of.isInt64 && of.integer > 0 {
+		switch {
+		case x.Kind() == node.PosInt:
+			return x.Uint()%uint64(of.integer) == 0
+		case x.Kind() == node.NegInt:
+			return x.Int()%of.integer == 0
+		case f != math.Trunc(f):
+			return false // a fraction is no multiple of an integer
+		case math.Abs(f) < 0x1p63:
+			return int64(f)%of.integer == 0
+		}
+	}
+	return new(big.Rat).Quo(exactValue(x), of.exact).IsInt()
+}
+
+// numbersEqual compares two numbers by value as the library does. Floats are equal exactly when
+// their shortest decimals are; a Float and an integer compare exactly below 2^53, where a whole
+// float64's shortest decimal is the integer itself, and are left to the library above it.
+func numbersEqual(x, y node.Node, r *fastRun) bool {
+	if (x.Kind() == node.Float) != (y.Kind() == node.Float) {
+		f := x
+		if y.Kind() == node.Float {
+			f = y
+		}
+		if math.Abs(f.Float()) >= 0x1p53 || math.IsNaN(f.Float()) {
+			r.unsure = true
+			return false
+		}
+	}
+	return node.CompareNumbers(x, y) == 0
+}
+
+// asNode classifies a value of the form encoding/json decodes with UseNumber by how faithfully
+// a node holds it.
+type asNode uint8
+
+const (
+	exactly       asNode = iota
+	inexactNumber        // a number whose value a float64 does not hold (the library sees it exactly)
+	notJSON              // another Go type, or a json.Number that is no JSON number
+)
+
+// exactAsNode walks a value to tell whether node's FromAny holds it exactly. Anything else is left
+// to the library, which reads the original value.
+func exactAsNode(v any) asNode {
+	switch t := v.(type) {
+	case nil, bool, string:
+		return exactly
+	case json.Number:
+		return numberAsNode(string(t))
+	case []any:
+		worst := exactly
+		for _, item := range t {
+			if worst = max(worst, exactAsNode(item)); worst == notJSON {
+				break
+			}
+		}
+		return worst
+	case map[string]any:
+		worst := exactly
+		for _, value := range t {
+			if worst = max(worst, exactAsNode(value)); worst == notJSON {
+				break
+			}
+		}
+		return worst
+	}
+	return notJSON
+}
+
+// numberAsNode tells whether a JSON number literal reads exactly into a node: an integer within
+// i64/u64 always does; another literal does when it has at most 15 significant digits (which a
+// float64 round-trips) and a modest exponent (so it is neither rounded to 0 nor to infinity).
+func numberAsNode(s string) asNode {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	intStart := i
+	significant, leading := 0, true
+	countDigits := func() int {
+		start := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			if s[i] != '0' || !leading {
+				leading = false
+				significant++
+			}
+			i++
+		}
+		return i - start
+	}
+	mantissa := countDigits()
+	if mantissa == 0 {
+		return notJSON
+	}
+	integer := true
+	if i < len(s) && s[i] == '.' {
+		i++
+		n := countDigits()
+		if n == 0 {
+			return notJSON
+		}
+		mantissa += n
+		integer = false
+	}
+	exp := 0
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		integer = false
+		neg := false
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			neg = s[i] == '-'
+			i++
+		}
+		start := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			if exp < 10000 {
+				exp = exp*10 + int(s[i]-'0')
+			}
+			i++
+		}
+		if i == start {
+			return notJSON
+		}
+		if neg {
+			exp = -exp
+		}
+	}
+	if i != len(s) {
+		return notJSON
+	}
+	if integer {
+		if mantissa <= 18 {
+			return exactly
+		}
+		if _, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return exactly
+		}
+		if _, err := strconv.ParseUint(s[intStart:], 10, 64); err == nil && intStart == 0 {
+			return exactly
+		}
+	}
+	if significant == 0 || (significant <= 15 && mantissa <= 40 && exp >= -250 && exp <= 250) {
+		return exactly
+	}
+	if significant <= 17 && mantissa <= 40 {
+		// Often the shortest decimal of a float64 (what encoders write): read it back to see.
+		f, err := strconv.ParseFloat(s, 64)
+		var buf [32]byte
+		if err == nil && sameDecimal(s, strconv.AppendFloat(buf[:0], f, 'e', -1, 64)) {
+			return exactly
+		}
+	}
+	return inexactNumber
+}
+
+// sameDecimal reports whether two number literals (a valid one and Go's 'e' format) have the same
+// value, by their significant digits and the power of ten of the first.
+func sameDecimal(a string, b []byte) bool {
+	da, ea := normalDecimal(a)
+	db, eb := normalDecimal(string(b))
+	return ea == eb && da == db
+}
+
+// normalDecimal returns a literal's significant digits, without leading or trailing zeros, and
+// the exponent e such that the value is 0.digits × 10^e (up to sign, which both inputs share).
+func normalDecimal(s string) (digits [40]byte, exp int) {
+	n, point, i := 0, 0, 0
+	seenPoint, leading := false, true
+	for ; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '-':
+		case c == '.':
+			seenPoint = true
+		case c >= '0' && c <= '9':
+			if c == '0' && leading {
+				if seenPoint {
+					point--
+				}
+				continue
+			}
+			leading = false
+			if !seenPoint {
+				point++
+			}
+			if n < len(digits) {
+				digits[n] = c
+				n++
+			}
+		default: // the exponent
+			e, _ := strconv.Atoi(strings.TrimPrefix(s[i+1:], "+"))
+			point += e
+			i = len(s)
+		}
+	}
+	for n > 0 && digits[n-1] == '0' {
+		n--
+		digits[n] = 0
+	}
+	return digits, point
 }

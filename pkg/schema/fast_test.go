@@ -7,18 +7,22 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/flowctl/flowctl/pkg/node"
 )
 
 // fastVsLibrary returns the fast path's verdict on doc and the library's. decided is false when
-// the schema has no fast path or the fast path left this document to the library.
+// the schema has no fast path, when an arena cannot hold doc exactly, or when the fast path left
+// this document to the library.
 func fastVsLibrary(s *Schema, doc any) (fast, library, decided bool) {
 	library = s.compiled.Validate(doc) == nil
-	root := s.plans().fast
-	if root == nil {
+	p := s.plans()
+	if p.fast == nil || exactAsNode(doc) != exactly {
 		return false, library, false
 	}
-	var r fastRun
-	fast = root.valid(doc, &r)
+	a := &node.Arena{}
+	r := fastRun{a: a, values: p.values}
+	fast = p.fast.valid(a.FromAny(doc), &r)
 	return fast, library, !r.unsure
 }
 
@@ -31,12 +35,16 @@ func assertFastAgrees(t testing.TB, s *Schema, doc any) {
 	}
 }
 
-// annotationsWithoutFast runs the annotation pass with every branch decided by the library.
-func annotationsWithoutFast(s *Schema, doc any) (*Annotation, error) {
+// annotationsPerDocument runs the per-document annotation pass, with every branch decided by the
+// library unless withFast, whether or not the schema has a shared tree.
+func annotationsPerDocument(s *Schema, doc any, withFast bool) (*Annotation, error) {
 	p := *s.plans()
-	p.fastNodes = nil
+	if !withFast {
+		p.fastNodes = nil
+	}
+	a := &node.Arena{}
 	root := &cursor{}
-	if err := p.collect(s.compiled, doc, root); err != nil {
+	if err := p.collect(s.compiled, a, a.FromAny(doc), root); err != nil {
 		return nil, err
 	}
 	return root.node, nil
@@ -45,7 +53,7 @@ func annotationsWithoutFast(s *Schema, doc any) (*Annotation, error) {
 func TestFastPathAgreesOnGeneratedSchemas(t *testing.T) {
 	g := &schemaGen{rng: rand.New(rand.NewPCG(7, 11))}
 	const schemas, docsEach = 1500, 8
-	var fastSchemas, decided, valid int
+	var fastSchemas, staticSchemas, decided, valid int
 	for i := 0; i < schemas; i++ {
 		raw := g.document()
 		ix := NewIndex()
@@ -58,6 +66,9 @@ func TestFastPathAgreesOnGeneratedSchemas(t *testing.T) {
 		}
 		if s.plans().fast != nil {
 			fastSchemas++
+		}
+		if s.plans().isStatic && s.plans().static != nil {
+			staticSchemas++
 		}
 		for j := 0; j < docsEach; j++ {
 			doc := g.value(3)
@@ -75,17 +86,21 @@ func TestFastPathAgreesOnGeneratedSchemas(t *testing.T) {
 				t.Fatalf("schema %s\ndocument %s\nfast valid=%v, library valid=%v", schemaJSON, docJSON, fast, library)
 			}
 			if library {
-				want, werr := annotationsWithoutFast(s, doc)
+				want, werr := annotationsPerDocument(s, doc, false)
 				got, gerr := s.ValidateReduce(doc)
-				if !reflect.DeepEqual(want, got) || (werr == nil) != (gerr == nil) {
-					t.Fatalf("annotations differ for %v: %v/%v vs %v/%v", doc, flatten(want), werr, flatten(got), gerr)
+				if !reflect.DeepEqual(flatten(want, doc), flatten(got, doc)) || (werr == nil) != (gerr == nil) {
+					schemaJSON, _ := json.Marshal(raw)
+					docJSON, _ := json.Marshal(doc)
+					t.Fatalf("schema %s\ndocument %s\nannotations differ: %v/%v vs %v/%v", schemaJSON, docJSON,
+						flatten(want, doc), werr, flatten(got, doc), gerr)
 				}
 			}
 		}
 	}
-	t.Logf("%d schemas, %d with a fast path; %d documents decided by it, %d valid", schemas, fastSchemas, decided, valid)
+	t.Logf("%d schemas, %d with a fast path, %d with shared annotations; %d documents decided by it, %d valid",
+		schemas, fastSchemas, staticSchemas, decided, valid)
 	// The comparison means something only if both outcomes occur often.
-	if fastSchemas < schemas*3/5 || valid < decided/10 || decided-valid < decided/10 {
+	if fastSchemas < schemas*3/5 || staticSchemas < schemas/10 || valid < decided/10 || decided-valid < decided/10 {
 		t.Errorf("generator degenerated: %d fast schemas, %d decided, %d valid", fastSchemas, decided, valid)
 	}
 }
@@ -122,9 +137,14 @@ func TestFastPathEdgeCases(t *testing.T) {
 	}{
 		{"integer from exponent", `{"type":"integer"}`, `1e3`, true},
 		{"integer from fraction zero", `{"type":"integer"}`, `-2.000`, true},
-		{"not integer", `{"type":"integer"}`, `1.0000000000000000001`, false},
-		{"tie goes to exact compare", `{"maximum":1}`, `1.0000000000000000001`, false},
-		{"tie at a u64 bound", `{"maximum":18446744073709551615}`, `18446744073709551616`, false},
+		{"tie goes to exact compare", `{"maximum":0.1}`, `0.1`, true},
+		{"exclusive tie", `{"exclusiveMinimum":0.1}`, `0.1`, false},
+		{"just above a decimal bound", `{"maximum":0.1}`, `0.10000000000000002`, false},
+		{"at a u64 bound", `{"maximum":18446744073709551615}`, `18446744073709551615`, true},
+		{"float above a u64 bound", `{"maximum":18446744073709551615}`, `1.8446744073709552e19`, false},
+		{"integral float", `{"type":"integer","multipleOf":4}`, `1.2e1`, true},
+		{"large integral float", `{"multipleOf":7}`, `7e20`, true},
+		{"enum float and integer", `{"enum":[3]}`, `3.0`, true},
 		{"exclusive at bound", `{"exclusiveMinimum":0}`, `0.0`, false},
 		{"multipleOf decimal", `{"multipleOf":0.1}`, `0.3`, true},
 		{"multipleOf integer", `{"multipleOf":3}`, `-9`, true},
@@ -161,6 +181,30 @@ func TestFastPathEdgeCases(t *testing.T) {
 				t.Fatalf("fast valid=%v, library valid=%v, want %v", fast, library, c.valid)
 			}
 		})
+	}
+}
+
+// TestNumbersBeyondFloat64GoToTheLibrary: an arena holds a number as a float64, so a document of the
+// `any` form whose number a float64 does not hold exactly is decided by the library, as before.
+func TestNumbersBeyondFloat64GoToTheLibrary(t *testing.T) {
+	cases := []struct {
+		schema, doc string
+		valid       bool
+	}{
+		{`{"type":"integer"}`, `1.0000000000000000001`, false},
+		{`{"maximum":1}`, `1.0000000000000000001`, false},
+		{`{"maximum":18446744073709551615}`, `18446744073709551616`, false},
+		{`{"const":1}`, `1e400`, false},
+		{`{"enum":[1.0000000000000000001]}`, `1`, false},
+	}
+	for _, c := range cases {
+		s, doc := compile(t, c.schema), decode(t, c.doc)
+		if _, _, decided := fastVsLibrary(s, doc); decided {
+			t.Errorf("%s: fast path decided %s", c.schema, c.doc)
+		}
+		if valid := s.Validate(doc) == nil; valid != c.valid {
+			t.Errorf("%s: Validate(%s) valid=%v, want %v", c.schema, c.doc, valid, c.valid)
+		}
 	}
 }
 

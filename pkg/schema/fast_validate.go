@@ -1,14 +1,17 @@
 package schema
 
 import (
-	"encoding/json"
 	"unicode/utf8"
+
+	"github.com/flowctl/flowctl/pkg/node"
 )
 
-// fastRun is the state of one fast validation. unsure is set when the fast path meets something it
-// does not decide itself (a value of a Go type other than the six of a decoded document, a number
-// that does not parse, a long array under uniqueItems); the library then decides the whole document.
+// fastRun is the state of one fast validation of a document held in arena a. unsure is set when the
+// fast path meets something it does not decide itself (a non-finite float, a number compared with
+// an inexact const, a long array under uniqueItems); the library then decides the whole document.
 type fastRun struct {
+	a      *node.Arena
+	values *node.Arena // the fast path's const and enum values
 	unsure bool
 }
 
@@ -17,100 +20,90 @@ const maxPairwiseUnique = 128
 
 // valid reports whether v satisfies the node. Each keyword is checked as santhosh-tekuri's
 // validator checks it (validator.go), stopping at the first failure since only validity matters.
-func (n *fastNode) valid(v any, r *fastRun) bool {
+func (n *fastNode) valid(v node.Node, r *fastRun) bool {
 	if n.boolean != nil {
 		return *n.boolean
-	}
-	switch v.(type) {
-	case nil, bool, json.Number, string, []any, map[string]any:
-	default:
-		r.unsure = true
-		return false
 	}
 	if n.types != 0 && !typeMatches(n.types, v, r) {
 		return false
 	}
-	if n.consts != nil && !fastEqual(v, *n.consts, r) {
-		return false
-	}
-	if n.enum != nil && !inEnum(n.enum, v, r) {
-		return false
-	}
-	if n.format != nil && !n.format(v) {
-		return false
+	if n.consts != nil || n.enum != nil {
+		if n.inexact {
+			r.unsure = true
+			return false
+		}
+		if n.consts != nil && !r.equal(v, r.a, *n.consts, r.values) {
+			return false
+		}
+		if n.enum != nil && !r.inEnum(n.enum, v) {
+			return false
+		}
 	}
 	if n.ref != nil && !n.ref.valid(v, r) {
 		return false
 	}
-	switch t := v.(type) {
-	case map[string]any:
-		if !n.validObject(t, r) {
+	switch v.Kind() {
+	case node.Object:
+		if !n.validObject(v, r) {
 			return false
 		}
-	case []any:
-		if !n.validArray(t, r) {
+	case node.Array:
+		if !n.validArray(v, r) {
 			return false
 		}
-	case string:
-		if !n.validString(t) {
+	case node.String:
+		if !n.validString(r.a.Str(v)) {
 			return false
 		}
-	case json.Number:
-		if !n.validNumber(t, r) {
+	case node.PosInt, node.NegInt, node.Float:
+		if !n.validNumber(v, r) {
 			return false
 		}
 	}
 	return n.validInPlace(v, r)
 }
 
-func typeMatches(types fastTypes, v any, r *fastRun) bool {
-	var t fastTypes
-	switch v.(type) {
-	case nil:
-		t = typeNull
-	case bool:
-		t = typeBoolean
-	case json.Number:
-		t = typeNumber
-	case string:
-		t = typeString
-	case []any:
-		t = typeArray
-	case map[string]any:
-		t = typeObject
-	}
-	if types&t != 0 {
-		return true
-	}
-	return t == typeNumber && types&typeInteger != 0 && isIntegral(v.(json.Number), r)
+var kindTypes = [...]fastTypes{
+	node.Null: typeNull, node.Bool: typeBoolean, node.PosInt: typeNumber | typeInteger,
+	node.NegInt: typeNumber | typeInteger, node.Float: typeNumber, node.String: typeString,
+	node.Array: typeArray, node.Object: typeObject,
 }
 
-func inEnum(values []any, v any, r *fastRun) bool {
+func typeMatches(types fastTypes, v node.Node, r *fastRun) bool {
+	if types&kindTypes[v.Kind()] != 0 {
+		return true
+	}
+	return v.Kind() == node.Float && types&typeInteger != 0 && isIntegral(v, r)
+}
+
+func (r *fastRun) inEnum(values []node.Node, v node.Node) bool {
 	for _, e := range values {
-		if fastEqual(v, e, r) {
+		if r.equal(v, r.a, e, r.values) {
 			return true
 		}
 	}
 	return false
 }
 
-func (n *fastNode) validObject(obj map[string]any, r *fastRun) bool {
-	if (n.minProps != nil && len(obj) < *n.minProps) || (n.maxProps != nil && len(obj) > *n.maxProps) {
+func (n *fastNode) validObject(obj node.Node, r *fastRun) bool {
+	fields := r.a.Fields(obj)
+	if (n.minProps != nil && len(fields) < *n.minProps) || (n.maxProps != nil && len(fields) > *n.maxProps) {
 		return false
 	}
-	if !hasAll(obj, n.requiredOthers) {
+	if !hasAll(r.a, obj, n.requiredOthers) {
 		return false
 	}
-	for name, deps := range n.dependentRequired {
-		if _, present := obj[name]; present && !hasAll(obj, deps) {
+	for _, dep := range n.dependentRequired {
+		if _, present := r.a.Get(obj, dep.name); present && !hasAll(r.a, obj, dep.requires) {
 			return false
 		}
 	}
 	requiredSeen := 0
-	for name, value := range obj {
+	for _, f := range fields {
+		name := r.a.Str(f.Name)
 		evaluated := false
 		if p, ok := n.properties[name]; ok {
-			if !p.node.valid(value, r) {
+			if !p.node.valid(f.Value, r) {
 				return false
 			}
 			if p.required {
@@ -120,7 +113,7 @@ func (n *fastNode) validObject(obj map[string]any, r *fastRun) bool {
 		}
 		for _, p := range n.patternProps {
 			if p.re.MatchString(name) {
-				if !p.node.valid(value, r) {
+				if !p.node.valid(f.Value, r) {
 					return false
 				}
 				evaluated = true
@@ -133,35 +126,36 @@ func (n *fastNode) validObject(obj map[string]any, r *fastRun) bool {
 					return false
 				}
 			case *fastNode:
-				if !a.valid(value, r) {
+				if !a.valid(f.Value, r) {
 					return false
 				}
 			}
 		}
-		if n.propertyNames != nil && !n.propertyNames.valid(name, r) {
+		if n.propertyNames != nil && !n.propertyNames.valid(f.Name, r) {
 			return false
 		}
 	}
 	return requiredSeen == n.requiredDeclared
 }
 
-func hasAll(obj map[string]any, names []string) bool {
+func hasAll(a *node.Arena, obj node.Node, names []string) bool {
 	for _, name := range names {
-		if _, ok := obj[name]; !ok {
+		if _, ok := a.Get(obj, name); !ok {
 			return false
 		}
 	}
 	return true
 }
 
-func (n *fastNode) validArray(arr []any, r *fastRun) bool {
-	if (n.minItems != nil && len(arr) < *n.minItems) || (n.maxItems != nil && len(arr) > *n.maxItems) {
+func (n *fastNode) validArray(arr node.Node, r *fastRun) bool {
+	items := r.a.Items(arr)
+	if (n.minItems != nil && len(items) < *n.minItems) || (n.maxItems != nil && len(items) > *n.maxItems) {
 		return false
 	}
-	if n.uniqueItems && !allUnique(arr, r) {
+	if n.uniqueItems && !allUnique(items, r) {
 		return false
 	}
-	for i, item := range arr {
+	for i, item := range items {
 		var sub *fastNode
 		switch {
 		case i < len(n.prefixItems):
@@ -178,14 +172,14 @@ func (n *fastNode) validArray(arr []any, r *fastRun) bool {
 	return true
 }
 
-func allUnique(arr []any, r *fastRun) bool {
-	if len(arr) > maxPairwiseUnique {
+func allUnique(items []node.Node, r *fastRun) bool {
+	if len(items) > maxPairwiseUnique {
 		r.unsure = true
 		return false
 	}
-	for i := 1; i < len(arr); i++ {
+	for i := 1; i < len(items); i++ {
 		for j := 0; j < i; j++ {
-			if fastEqual(arr[i], arr[j], r) {
+			if r.equal(items[i], r.a, items[j], r.a) {
 				return false
 			}
 		}
@@ -200,10 +194,13 @@ func (n *fastNode) validString(s string) bool {
 			return false
 		}
 	}
+	if n.format != nil && !n.format(s) {
+		return false
+	}
 	return n.pattern == nil || n.pattern.MatchString(s)
 }
 
-func (n *fastNode) validNumber(x json.Number, r *fastRun) bool {
+func (n *fastNode) validNumber(x node.Node, r *fastRun) bool {
 	if n.minimum != nil && compareNumber(x, n.minimum, r) < 0 {
 		return false
 	}
@@ -223,7 +220,7 @@ func (n *fastNode) validNumber(x json.Number, r *fastRun) bool {
 }
 
 // validInPlace applies not, allOf, anyOf, oneOf and if/then/else.
-func (n *fastNode) validInPlace(v any, r *fastRun) bool {
+func (n *fastNode) validInPlace(v node.Node, r *fastRun) bool {
 	if n.not != nil && n.not.valid(v, r) {
 		return false
 	}
@@ -250,7 +247,7 @@ func (n *fastNode) validInPlace(v any, r *fastRun) bool {
 	return true
 }
 
-func anyValid(branches []*fastNode, v any, r *fastRun) bool {
+func anyValid(branches []*fastNode, v node.Node, r *fastRun) bool {
 	for _, b := range branches {
 		if b.valid(v, r) {
 			return true
@@ -259,7 +256,7 @@ func anyValid(branches []*fastNode, v any, r *fastRun) bool {
 	return false
 }
 
-func oneValid(branches []*fastNode, v any, r *fastRun) bool {
+func oneValid(branches []*fastNode, v node.Node, r *fastRun) bool {
 	matched := 0
 	for _, b := range branches {
 		if b.valid(v, r) {
@@ -269,4 +266,36 @@ func oneValid(branches []*fastNode, v any, r *fastRun) bool {
 		}
 	}
 	return matched == 1
+}
+
+// equal is JSON Schema equality (numbers by value, as the library's) of x in arena xa and y in ya.
+func (r *fastRun) equal(x node.Node, xa *node.Arena, y node.Node, ya *node.Arena) bool {
+	if x.Kind().IsNumber() && y.Kind().IsNumber() {
+		return numbersEqual(x, y, r)
+	}
+	if x.Kind() != y.Kind() || x.Len() != y.Len() {
+		return false
+	}
+	switch x.Kind() {
+	case node.Bool:
+		return x.Bool() == y.Bool()
+	case node.String:
+		return xa.Str(x) == ya.Str(y)
+	case node.Array:
+		xs, ys := xa.Items(x), ya.Items(y)
+		for i := range xs {
+			if !r.equal(xs[i], xa, ys[i], ya) {
+				return false
+			}
+		}
+	case node.Object:
+		// Fields are sorted by name, so equal objects list them in the same order.
+		xs, ys := xa.Fields(x), ya.Fields(y)
+		for i := range xs {
+			if xa.Str(xs[i].Name) != ya.Str(ys[i].Name) || !r.equal(xs[i].Value, xa, ys[i].Value, ya) {
+				return false
+			}
+		}
+	}
+	return true
 }

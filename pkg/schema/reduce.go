@@ -101,10 +101,14 @@ func ParseReduce(v any) (*Reduce, error) {
 
 // Annotation is the tree of `reduce` annotations that applied to one document, mirroring its structure.
 // Children are keyed by property name, or by decimal index for array items. A nil *Annotation is valid
-// and means "no annotation here or below".
+// and means "no annotation here or below". Read it through Child and Strategy: a tree may be shared
+// by every document of a schema (see ValidateReduce) and must not be modified.
 type Annotation struct {
 	Reduce   *Reduce
 	Children map[string]*Annotation
+	// Additional applies to the properties or items that Children does not list (a nil entry in
+	// Children means "no annotation" for that token). Only trees shared by all documents set it.
+	Additional *Annotation
 }
 
 // Child returns the annotation of a property name or array index, or nil.
@@ -112,7 +116,10 @@ func (a *Annotation) Child(token string) *Annotation {
 	if a == nil {
 		return nil
 	}
-	return a.Children[token]
+	if c, ok := a.Children[token]; ok || a.Additional == nil {
+		return c
+	}
+	return a.Additional
 }
 
 // Strategy returns the reduction that applies at this location, or nil for the default (lastWriteWins).

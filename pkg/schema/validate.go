@@ -17,6 +17,11 @@ func (s *Schema) Validate(doc any) error {
 	if s.fastValid(doc) {
 		return nil
 	}
+	return s.libraryValidate(doc)
+}
+
+// libraryValidate validates with santhosh-tekuri's validator, which reports every violation.
+func (s *Schema) libraryValidate(doc any) error {
 	err := s.compiled.Validate(doc)
 	if err == nil {
 		return nil

@@ -2,17 +2,29 @@ package schema
 
 import "github.com/flowctl/flowctl/pkg/node"
 
-// ValidateNode validates a document held in an arena, as Validate does.
-//
-// STUB (to be replaced by the node fast path): converts to any and validates that.
+// ValidateNode validates a document held in an arena, as Validate does. A number node means what
+// the library reads in its canonical JSON form (a Float the shortest decimal of its float64).
 func (s *Schema) ValidateNode(a *node.Arena, doc node.Node) error {
-	return s.Validate(a.ToAny(doc))
+	if s.fastValidNode(a, doc) {
+		return nil
+	}
+	return s.libraryValidate(a.ToAny(doc))
 }
 
 // ValidateReduceNode validates a document held in an arena and returns the `reduce` annotations
-// that applied to it, as ValidateReduce does.
-//
-// STUB (to be replaced by the node fast path): converts to any and validates that.
+// that applied to it, as ValidateReduce does. When they depend on the schema alone, every valid
+// document gets one shared, read-only tree and nothing is allocated.
 func (s *Schema) ValidateReduceNode(a *node.Arena, doc node.Node) (*Annotation, error) {
-	return s.ValidateReduce(a.ToAny(doc))
+	if err := s.ValidateNode(a, doc); err != nil {
+		return nil, err
+	}
+	p := s.plans()
+	if p.isStatic {
+		return p.static, nil
+	}
+	root := &cursor{}
+	if err := p.collect(s.compiled, a, doc, root); err != nil {
+		return nil, err
+	}
+	return root.node, nil
 }
