@@ -1,6 +1,8 @@
 package node
 
 import (
+	"cmp"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"slices"
@@ -16,7 +18,31 @@ type decoder struct {
 	// children are collected here and copied into the arena once, when it closes and its size is
 	// known.
 	items  []Node
-	fields []Field
+	fields []pendingField
+}
+
+// pendingField is a property read but not yet sorted into its object. Its name's first eight
+// bytes, big-endian, order most names with one integer comparison.
+type pendingField struct {
+	prefix uint64
+	name   string // aliases the arena
+	field  Field
+}
+
+func (p *pendingField) compare(q *pendingField) int {
+	if p.prefix != q.prefix {
+		return cmp.Compare(p.prefix, q.prefix)
+	}
+	return strings.Compare(p.name, q.name)
+}
+
+func namePrefix(name []byte) uint64 {
+	if len(name) >= 8 {
+		return binary.BigEndian.Uint64(name)
+	}
+	var b [8]byte
+	copy(b[:], name)
+	return binary.BigEndian.Uint64(b[:])
 }
 
 // Decode parses exactly one JSON value into the arena. It accepts what doc.Decode (and
@@ -108,7 +134,8 @@ func (a *Arena) array(d *decoder) (Node, error) {
 			break
 		}
 	}
-	arr := a.ArrayOf(d.items[base:])
+	arr, items := a.allocArray(len(d.items) - base)
+	copy(items, d.items[base:])
 	d.items = d.items[:base]
 	return arr, nil
 }
@@ -127,11 +154,12 @@ func (a *Arena) object(d *decoder) (Node, error) {
 			return Node{}, err
 		}
 		nameNode := a.BytesNode(name)
+		prefix := namePrefix(name)
 		v, err := a.value(d)
 		if err != nil {
 			return Node{}, err
 		}
-		d.fields = append(d.fields, Field{Name: nameNode, Value: v})
+		d.fields = append(d.fields, pendingField{prefix: prefix, name: a.Str(nameNode), field: Field{Name: nameNode, Value: v}})
 		more, err := d.Next('}')
 		if err != nil {
 			return Node{}, err
@@ -140,35 +168,41 @@ func (a *Arena) object(d *decoder) (Node, error) {
 			break
 		}
 	}
-	obj := a.ObjectOf(a.sortFields(d.fields[base:]))
+	pending := sortFields(d.fields[base:])
+	obj, fields := a.allocObject(len(pending))
+	for i := range pending {
+		fields[i] = pending[i].field
+	}
 	d.fields = d.fields[:base]
 	return obj, nil
 }
 
-// sortFields sorts fields by name, keeping the last of each name, as a JSON object read in
+// sortFields sorts fields by name and keeps the last of each name, as a JSON object read in
 // document order keeps it.
-func (a *Arena) sortFields(fields []Field) []Field {
+func sortFields(fields []pendingField) []pendingField {
 	if len(fields) <= 16 {
 		// Insertion sort: stable, and fastest for the few, often nearly sorted, fields of a
 		// document's object.
 		for i := 1; i < len(fields); i++ {
+			if fields[i-1].compare(&fields[i]) <= 0 {
+				continue
+			}
 			f := fields[i]
-			name := a.Str(f.Name)
 			j := i
-			for ; j > 0 && a.Str(fields[j-1].Name) > name; j-- {
+			for ; j > 0 && fields[j-1].compare(&f) > 0; j-- {
 				fields[j] = fields[j-1]
 			}
 			fields[j] = f
 		}
 	} else {
-		slices.SortStableFunc(fields, func(x, y Field) int { return strings.Compare(a.Str(x.Name), a.Str(y.Name)) })
+		slices.SortStableFunc(fields, func(x, y pendingField) int { return x.compare(&y) })
 	}
 	unique := fields[:0]
-	for i, f := range fields {
-		if i+1 < len(fields) && a.Str(f.Name) == a.Str(fields[i+1].Name) {
+	for i := range fields {
+		if i+1 < len(fields) && fields[i].name == fields[i+1].name {
 			continue // a later property of this name follows
 		}
-		unique = append(unique, f)
+		unique = append(unique, fields[i])
 	}
 	return unique
 }

@@ -170,29 +170,40 @@ func (a *Arena) Str(n Node) string {
 
 // NewArray allocates an array of n items, all null, and returns it with its items to fill.
 func (a *Arena) NewArray(n int) (Node, []Node) {
-	c, off, items := a.items.alloc(n, itemChunk)
+	arr, items := a.allocArray(n)
 	clear(items)
-	return Node{kind: Array, n: uint32(n), p: ref(c, off)}, items
+	return arr, items
 }
 
 // NewObject allocates an object of n fields and returns it with its fields to fill, which the
 // caller must leave sorted by name and unique.
 func (a *Arena) NewObject(n int) (Node, []Field) {
-	c, off, fields := a.fields.alloc(n, fieldChunk)
+	obj, fields := a.allocObject(n)
 	clear(fields)
+	return obj, fields
+}
+
+// allocArray and allocObject leave the memory as a previous use left it: the caller fills it all.
+func (a *Arena) allocArray(n int) (Node, []Node) {
+	c, off, items := a.items.alloc(n, itemChunk)
+	return Node{kind: Array, n: uint32(n), p: ref(c, off)}, items
+}
+
+func (a *Arena) allocObject(n int) (Node, []Field) {
+	c, off, fields := a.fields.alloc(n, fieldChunk)
 	return Node{kind: Object, n: uint32(n), p: ref(c, off)}, fields
 }
 
 // ArrayOf copies items into a new array.
 func (a *Arena) ArrayOf(items []Node) Node {
-	arr, dst := a.NewArray(len(items))
+	arr, dst := a.allocArray(len(items))
 	copy(dst, items)
 	return arr
 }
 
 // ObjectOf copies fields, which must be sorted by name and unique, into a new object.
 func (a *Arena) ObjectOf(fields []Field) Node {
-	obj, dst := a.NewObject(len(fields))
+	obj, dst := a.allocObject(len(fields))
 	copy(dst, fields)
 	return obj
 }
