@@ -22,18 +22,18 @@ type decoder struct {
 }
 
 // pendingField is a property read but not yet sorted into its object. Its name's first eight
-// bytes, big-endian, order most names with one integer comparison.
+// bytes, big-endian, order most names with one integer comparison. It holds no Go pointers, so
+// sorting moves it without write barriers.
 type pendingField struct {
 	prefix uint64
-	name   string // aliases the arena
 	field  Field
 }
 
-func (p *pendingField) compare(q *pendingField) int {
+func (a *Arena) compareNames(p, q *pendingField) int {
 	if p.prefix != q.prefix {
 		return cmp.Compare(p.prefix, q.prefix)
 	}
-	return strings.Compare(p.name, q.name)
+	return strings.Compare(a.Str(p.field.Name), a.Str(q.field.Name))
 }
 
 func namePrefix(name []byte) uint64 {
@@ -159,7 +159,7 @@ func (a *Arena) object(d *decoder) (Node, error) {
 		if err != nil {
 			return Node{}, err
 		}
-		d.fields = append(d.fields, pendingField{prefix: prefix, name: a.Str(nameNode), field: Field{Name: nameNode, Value: v}})
+		d.fields = append(d.fields, pendingField{prefix: prefix, field: Field{Name: nameNode, Value: v}})
 		more, err := d.Next('}')
 		if err != nil {
 			return Node{}, err
@@ -168,7 +168,7 @@ func (a *Arena) object(d *decoder) (Node, error) {
 			break
 		}
 	}
-	pending := sortFields(d.fields[base:])
+	pending := a.sortFields(d.fields[base:])
 	obj, fields := a.allocObject(len(pending))
 	for i := range pending {
 		fields[i] = pending[i].field
@@ -179,27 +179,27 @@ func (a *Arena) object(d *decoder) (Node, error) {
 
 // sortFields sorts fields by name and keeps the last of each name, as a JSON object read in
 // document order keeps it.
-func sortFields(fields []pendingField) []pendingField {
+func (a *Arena) sortFields(fields []pendingField) []pendingField {
 	if len(fields) <= 16 {
 		// Insertion sort: stable, and fastest for the few, often nearly sorted, fields of a
 		// document's object.
 		for i := 1; i < len(fields); i++ {
-			if fields[i-1].compare(&fields[i]) <= 0 {
+			if a.compareNames(&fields[i-1], &fields[i]) <= 0 {
 				continue
 			}
 			f := fields[i]
 			j := i
-			for ; j > 0 && fields[j-1].compare(&f) > 0; j-- {
+			for ; j > 0 && a.compareNames(&fields[j-1], &f) > 0; j-- {
 				fields[j] = fields[j-1]
 			}
 			fields[j] = f
 		}
 	} else {
-		slices.SortStableFunc(fields, func(x, y pendingField) int { return x.compare(&y) })
+		slices.SortStableFunc(fields, func(x, y pendingField) int { return a.compareNames(&x, &y) })
 	}
 	unique := fields[:0]
 	for i := range fields {
-		if i+1 < len(fields) && fields[i].name == fields[i+1].name {
+		if i+1 < len(fields) && a.compareNames(&fields[i], &fields[i+1]) == 0 {
 			continue // a later property of this name follows
 		}
 		unique = append(unique, fields[i])
