@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/flowctl/flowctl/pkg/node"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -119,6 +120,38 @@ func BenchmarkValidate(b *testing.B) {
 			return err
 		})
 	})
+	b.Run("ValidateNode", func(b *testing.B) { runNodeValidation(b, s.ValidateNode) })
+	b.Run("ValidateReduceNode", func(b *testing.B) {
+		runNodeValidation(b, func(a *node.Arena, doc node.Node) error {
+			_, err := s.ValidateReduceNode(a, doc)
+			return err
+		})
+	})
+}
+
+// benchNodes is the corpus copied into one arena, as a combiner holds documents.
+var benchNodes = sync.OnceValues(func() (*node.Arena, []node.Node) {
+	docs, _ := benchCorpus()
+	a := &node.Arena{}
+	nodes := make([]node.Node, len(docs))
+	for i, doc := range docs {
+		nodes[i] = a.FromAny(doc)
+	}
+	return a, nodes
+})
+
+func runNodeValidation(b *testing.B, validate func(*node.Arena, node.Node) error) {
+	_, avg := benchCorpus()
+	a, nodes := benchNodes()
+	b.SetBytes(int64(avg))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := validate(a, nodes[i%len(nodes)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "docs/s")
 }
 
 func TestBenchCorpusIsValid(t *testing.T) {

@@ -1,7 +1,10 @@
 package schema
 
 import (
+	"reflect"
 	"testing"
+
+	"github.com/flowctl/flowctl/pkg/node"
 )
 
 // FuzzFastValidate holds the fast path to the library: whenever it decides a document, its verdict
@@ -35,6 +38,52 @@ func FuzzFastValidate(f *testing.F) {
 		}
 		if (s.Validate(doc) == nil) != library {
 			t.Fatalf("Validate disagrees with the library (valid=%v)", library)
+		}
+	})
+}
+
+// FuzzValidateNode holds validation over nodes to the library reading the node's JSON form, on
+// arbitrary schemas and documents: ValidateNode's verdict is the library's, ValidateReduceNode
+// agrees with it, and a tree shared by all documents reads as the per-document pass.
+func FuzzValidateNode(f *testing.F) {
+	f.Add(benchSchema, `{"id":1,"kind":"buy","items":[{"sku":"ABC-0001","qty":1,"price":0.5}]}`)
+	f.Add(`{"type":"integer","maximum":0.1,"multipleOf":0.5}`, `1.0000000000000000001`)
+	f.Add(`{"enum":[9007199254740993,0.1],"uniqueItems":true}`, `9007199254740992.0`)
+	f.Add(`{"type":"object","properties":{"a":{}},"additionalProperties":{"reduce":{"strategy":"sum"}}}`, `{"a":1,"b":2}`)
+	f.Fuzz(func(t *testing.T, schemaJSON, docJSON string) {
+		schemaDoc, ok := decodeFuzz(schemaJSON)
+		if !ok {
+			return
+		}
+		doc, ok := decodeFuzz(docJSON)
+		if !ok {
+			return
+		}
+		ix := NewIndex()
+		if ix.Add("file:///fuzz.json", schemaDoc) != nil {
+			return
+		}
+		s, err := ix.Compile("file:///fuzz.json")
+		if err != nil {
+			return
+		}
+		a := &node.Arena{}
+		n := a.FromAny(doc)
+		library := s.compiled.Validate(a.ToAny(n)) == nil
+		if valid := s.ValidateNode(a, n) == nil; valid != library {
+			t.Fatalf("ValidateNode valid=%v, library valid=%v", valid, library)
+		}
+		ann, err := s.ValidateReduceNode(a, n)
+		if library == isValidationError(err) {
+			t.Fatalf("library valid=%v but ValidateReduceNode = %v", library, err)
+		}
+		if err != nil {
+			return
+		}
+		want, werr := annotationsPerDocument(s, a.ToAny(n), false)
+		plain := a.ToAny(n)
+		if werr != nil || !reflect.DeepEqual(flatten(ann, plain), flatten(want, plain)) {
+			t.Fatalf("annotations %v, per document %v (%v)", flatten(ann, plain), flatten(want, plain), werr)
 		}
 	})
 }
