@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/flowctl/flowctl/pkg/node"
 )
 
 // Compare orders JSON values by Flow's total order: null < false < true < numbers (by value, so
@@ -72,20 +74,20 @@ func rank(v any) int {
 	panic(fmt.Sprintf("doc: %T is not a JSON value", v))
 }
 
-// compareAt orders documents by the values at relative pointers; a missing location orders
-// before any value, as in Flow's reductions.
-func compareAt(key []Pointer, a, b any) int {
+// compareAt orders documents of an arena by the values at relative pointers; a missing location
+// orders before any value, as in Flow's reductions.
+func compareAt(a *node.Arena, key []Pointer, x, y node.Node) int {
 	for _, ptr := range key {
-		av, aok := ptr.Query(a)
-		bv, bok := ptr.Query(b)
+		xv, xok := ptr.QueryNode(a, x)
+		yv, yok := ptr.QueryNode(a, y)
 		switch {
-		case aok && bok:
-			if c := Compare(av, bv); c != 0 {
+		case xok && yok:
+			if c := a.Compare(xv, yv); c != 0 {
 				return c
 			}
-		case bok:
+		case yok:
 			return -1
-		case aok:
+		case xok:
 			return 1
 		}
 	}

@@ -1,6 +1,10 @@
 package doc
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/flowctl/flowctl/pkg/node"
+)
 
 func TestCompareOrder(t *testing.T) {
 	// Each value orders strictly before the next.
@@ -36,14 +40,15 @@ func TestCompareEqualNumbers(t *testing.T) {
 }
 
 func TestCompareAtMissingFirst(t *testing.T) {
-	d1 := mustDecode(t, `{"a":null,"c":3}`)
-	d2 := mustDecode(t, `{"b":2}`)
+	var a node.Arena
+	d1 := a.FromAny(mustDecode(t, `{"a":null,"c":3}`))
+	d2 := a.FromAny(mustDecode(t, `{"b":2}`))
 	cases := []struct {
 		ptr  string
 		want int
 	}{{"/does/not/exist", 0}, {"/c", 1}, {"/b", -1}, {"/a", 1}}
 	for _, c := range cases {
-		if got := compareAt([]Pointer{MustParsePointer(c.ptr)}, d1, d2); got != c.want {
+		if got := compareAt(&a, []Pointer{MustParsePointer(c.ptr)}, d1, d2); got != c.want {
 			t.Errorf("compareAt(%s) = %d, want %d", c.ptr, got, c.want)
 		}
 	}

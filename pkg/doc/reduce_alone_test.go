@@ -3,6 +3,7 @@ package doc
 import (
 	"testing"
 
+	"github.com/flowctl/flowctl/pkg/node"
 	"github.com/flowctl/flowctl/pkg/schema"
 )
 
@@ -42,20 +43,21 @@ func TestFullReductionAlone(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			rhs := mustDecode(t, tc.rhs)
-			before := toJSON(rhs)
-			r := reducer{full: true}
-			out, deleted, err := r.node(nil, false, rhs, tc.ann)
+			var a node.Arena
+			rhs := a.FromAny(mustDecode(t, tc.rhs))
+			before := toJSON(a.ToAny(rhs))
+			r := nodeReducer{arena: &a, full: true}
+			out, deleted, err := r.reduce(node.Node{}, false, rhs, tc.ann)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got, want := toJSON(out), toJSON(mustDecode(t, tc.want)); got != want {
+			if got, want := toJSON(a.ToAny(out)), toJSON(mustDecode(t, tc.want)); got != want {
 				t.Errorf("got %s, want %s", got, want)
 			}
 			if deleted != tc.wantDeleted || r.changed != tc.wantChanged {
 				t.Errorf("deleted=%v changed=%v, want %v %v", deleted, r.changed, tc.wantDeleted, tc.wantChanged)
 			}
-			if after := toJSON(rhs); after != before {
+			if after := toJSON(a.ToAny(rhs)); after != before {
 				t.Errorf("the input was modified: %s became %s", before, after)
 			}
 		})

@@ -151,7 +151,7 @@ func (r *nodeReducer) minMax(lhs node.Node, lhsOK bool, rhs node.Node, ann *sche
 	if len(key) == 0 {
 		ord = r.arena.Compare(lhs, rhs)
 	} else {
-		ord = compareAtNode(r.arena, key, lhs, rhs)
+		ord = compareAt(r.arena, key, lhs, rhs)
 	}
 	if red.Strategy == schema.Maximize {
 		ord = -ord
@@ -244,7 +244,7 @@ func (r *nodeReducer) mergeArrays(lhs, rhs node.Node, ann *schema.Annotation, ke
 		case len(key) == 0:
 			ord = 0 // by index: items at the same position pair up
 		default:
-			ord = compareAtNode(a, key, la[li], ra[ri])
+			ord = compareAt(a, key, la[li], ra[ri])
 		}
 		if ord < 0 {
 			r.items = append(r.items, la[li])
@@ -269,57 +269,6 @@ func (r *nodeReducer) mergeArrays(lhs, rhs node.Node, ann *schema.Annotation, ke
 	return r.popArray(mark), nil
 }
 
-// A full reduction of a document with no LHS (the usual case: a key seen once) changes the
-// document only where a strategy says so. mergeObjectAlone and mergeArrayAlone return rhs itself
-// unless some child's result differs from it, instead of copying every container.
-
-// mergeObjectAlone reduces rhs's properties alone, copying rhs from the first one that differs.
-func (r *nodeReducer) mergeObjectAlone(rhs node.Node, ann *schema.Annotation) (node.Node, error) {
-	a := r.arena
-	rf := a.Fields(rhs)
-	mark, copying := len(r.fields), false
-	for i, f := range rf {
-		v, deleted, err := r.child(a.Str(f.Name), node.Node{}, false, f.Value, ann)
-		if err != nil {
-			r.fields = r.fields[:mark]
-			return node.Node{}, err
-		}
-		if !copying && (deleted || v != f.Value) {
-			r.fields, copying = append(r.fields, rf[:i]...), true
-		}
-		if copying && !deleted {
-			r.fields = append(r.fields, node.Field{Name: f.Name, Value: v})
-		}
-	}
-	if !copying {
-		return rhs, nil
-	}
-	return r.popObject(mark), nil
-}
-
-// mergeArrayAlone reduces rhs's items alone, copying rhs from the first one that differs.
-func (r *nodeReducer) mergeArrayAlone(rhs node.Node, ann *schema.Annotation) (node.Node, error) {
-	ra := r.arena.Items(rhs)
-	mark, copying := len(r.items), false
-	for i, item := range ra {
-		v, deleted, err := r.item(i, node.Node{}, false, item, ann)
-		if err != nil {
-			r.items = r.items[:mark]
-			return node.Node{}, err
-		}
-		if !copying && (deleted || v != item) {
-			r.items, copying = append(r.items, ra[:i]...), true
-		}
-		if copying && !deleted {
-			r.items = append(r.items, v)
-		}
-	}
-	if !copying {
-		return rhs, nil
-	}
-	return r.popArray(mark), nil
-}
-
 // popObject copies the fields pushed above mark into a new object and pops them.
 func (r *nodeReducer) popObject(mark int) node.Node {
 	out := r.arena.ObjectOf(r.fields[mark:])
@@ -332,24 +281,4 @@ func (r *nodeReducer) popArray(mark int) node.Node {
 	out := r.arena.ArrayOf(r.items[mark:])
 	r.items = r.items[:mark]
 	return out
-}
-
-// compareAtNode orders documents by the values at relative pointers; a missing location orders
-// before any value, as in Flow's reductions.
-func compareAtNode(a *node.Arena, key []Pointer, x, y node.Node) int {
-	for _, ptr := range key {
-		xv, xok := ptr.QueryNode(a, x)
-		yv, yok := ptr.QueryNode(a, y)
-		switch {
-		case xok && yok:
-			if c := a.Compare(xv, yv); c != 0 {
-				return c
-			}
-		case yok:
-			return -1
-		case xok:
-			return 1
-		}
-	}
-	return 0
 }

@@ -26,15 +26,6 @@ func (r *nodeReducer) jsonSchemaMerge(lhs node.Node, lhsOK bool, rhs node.Node) 
 	return r.arena.FromAny(out), nil
 }
 
-// jsonSchemaMerge is the any-valued form of nodeReducer.jsonSchemaMerge.
-func (r *reducer) jsonSchemaMerge(lhs any, lhsOK bool, rhs any) (any, error) {
-	out, err := mergeJSONSchemas(lhs, lhsOK, rhs)
-	if err != nil {
-		return nil, r.fail(err, lhs, lhsOK, rhs)
-	}
-	return out, nil
-}
-
 // mergeJSONSchemas merges JSON schemas (inferred schemas, in practice): the result is the schema
 // of the union of their shapes, written back in Flow's form (`$schema` draft 2019-09, widened
 // bounds, keywords of absent types left out), then folded to the complexity limit.

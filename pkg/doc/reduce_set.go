@@ -1,9 +1,9 @@
 package doc
 
 import (
-	"strconv"
 	"strings"
 
+	"github.com/flowctl/flowctl/pkg/node"
 	"github.com/flowctl/flowctl/pkg/schema"
 )
 
@@ -16,10 +16,6 @@ const (
 
 var termNames = [3]string{"add", "intersect", "remove"}
 
-// setSide is one side's terms. Each term is absent (nil), a map (object form, members are
-// properties) or a []any sorted by the set key (array form).
-type setSide [3]any
-
 // Which members of a merge-join a term keeps.
 const (
 	keepLeft  = 1
@@ -28,253 +24,258 @@ const (
 	keepUnion = keepLeft | keepRight | keepBoth
 )
 
+// setParts are one side's terms (null when absent) and the names they came under.
+type setParts struct {
+	term [3]node.Node
+	name [3]node.Node
+}
+
+// setOp is what the terms of one set location are built with.
+type setOp struct {
+	ann    *schema.Annotation
+	key    []Pointer
+	arrays bool // members are array items ordered by key, else properties
+}
+
 // set reduces a location holding {add, intersect, remove} terms: RHS removes (or intersects)
 // members of the LHS, then RHS additions are unioned in, and members added on both sides are
 // reduced together, so a set also works as a map. Full reductions drop intersect and remove.
-func (r *reducer) set(lhs any, lhsOK bool, rhs any, ann *schema.Annotation, key []Pointer) (any, error) {
-	var ls setSide
+func (r *nodeReducer) set(lhs node.Node, lhsOK bool, rhs node.Node, ann *schema.Annotation, key []Pointer) (node.Node, error) {
+	var ls setParts
 	lhsArrays, lhsObjects := false, false
 	if lhsOK {
 		var bad string
-		if ls, lhsArrays, lhsObjects, bad = setTerms(lhs); bad != "" {
-			return nil, r.failSet(bad, lhs, lhsOK, rhs)
+		if ls, lhsArrays, lhsObjects, bad = r.setParts(lhs); bad != "" {
+			return node.Node{}, r.failSet(bad, lhs, lhsOK, rhs)
 		}
 	}
-	rs, rhsArrays, rhsObjects, bad := setTerms(rhs)
+	rs, rhsArrays, rhsObjects, bad := r.setParts(rhs)
 	if bad != "" {
-		return nil, r.failSet(bad, lhs, lhsOK, rhs)
+		return node.Node{}, r.failSet(bad, lhs, lhsOK, rhs)
 	}
 	if (lhsArrays || rhsArrays) && (lhsObjects || rhsObjects) {
-		return nil, r.fail(ErrSetWrongType, lhs, lhsOK, rhs)
+		return node.Node{}, r.fail(ErrSetWrongType, lhs, lhsOK, rhs)
 	}
-	var err error
-	b := setBuilder{r: r, ann: ann, key: key, arrays: !(lhsObjects || rhsObjects)}
+	op := &setOp{ann: ann, key: key, arrays: !(lhsObjects || rhsObjects)}
+	present := func(n node.Node) bool { return n.Kind() != node.Null }
 
-	out := make(map[string]any, 2)
-	var add, other any
+	var add, other node.Node
 	var otherTerm int
+	var err error
 	switch {
-	case ls[termIntersect] != nil && rs[termIntersect] != nil:
+	case present(ls.term[termIntersect]) && present(rs.term[termIntersect]):
 		// add: (LA ∩ RI) ∪ RA; intersect: LI ∩ RI.
-		add, err = b.term(termAdd, ls[termAdd], rs[termIntersect], true, keepUnion, rs[termAdd])
+		add, err = r.setTerm(op, termAdd, ls.term[termAdd], rs.term[termIntersect], true, keepUnion, rs.term[termAdd])
 		otherTerm = termIntersect
 		if err == nil && !r.full {
-			other, err = b.term(termIntersect, ls[termIntersect], nil, false, keepBoth, rs[termIntersect])
+			other, err = r.setTerm(op, termIntersect, ls.term[termIntersect], node.NullNode, false, keepBoth, rs.term[termIntersect])
 		}
-	case ls[termIntersect] != nil:
+	case present(ls.term[termIntersect]):
 		// add: (LA - RR) ∪ RA; intersect: LI - RR.
-		add, err = b.term(termAdd, ls[termAdd], rs[termRemove], false, keepUnion, rs[termAdd])
+		add, err = r.setTerm(op, termAdd, ls.term[termAdd], rs.term[termRemove], false, keepUnion, rs.term[termAdd])
 		otherTerm = termIntersect
 		if err == nil && !r.full {
-			other, err = b.term(termIntersect, ls[termIntersect], nil, false, keepLeft, rs[termRemove])
+			other, err = r.setTerm(op, termIntersect, ls.term[termIntersect], node.NullNode, false, keepLeft, rs.term[termRemove])
 		}
-	case rs[termIntersect] != nil:
+	case present(rs.term[termIntersect]):
 		// add: (LA ∩ RI) ∪ RA; intersect: RI - LR.
-		add, err = b.term(termAdd, ls[termAdd], rs[termIntersect], true, keepUnion, rs[termAdd])
+		add, err = r.setTerm(op, termAdd, ls.term[termAdd], rs.term[termIntersect], true, keepUnion, rs.term[termAdd])
 		otherTerm = termIntersect
 		if err == nil && !r.full {
-			other, err = b.term(termIntersect, ls[termRemove], nil, false, keepRight, rs[termIntersect])
+			other, err = r.setTerm(op, termIntersect, ls.term[termRemove], node.NullNode, false, keepRight, rs.term[termIntersect])
 		}
 	default:
 		// add: (LA - RR) ∪ RA; remove: LR ∪ RR.
-		add, err = b.term(termAdd, ls[termAdd], rs[termRemove], false, keepUnion, rs[termAdd])
+		add, err = r.setTerm(op, termAdd, ls.term[termAdd], rs.term[termRemove], false, keepUnion, rs.term[termAdd])
 		otherTerm = termRemove
 		if err == nil && !r.full {
-			other, err = b.term(termRemove, ls[termRemove], nil, false, keepUnion, rs[termRemove])
+			other, err = r.setTerm(op, termRemove, ls.term[termRemove], node.NullNode, false, keepUnion, rs.term[termRemove])
 		}
 	}
 	if err != nil {
-		return nil, err
+		return node.Node{}, err
 	}
-	if add != nil {
-		out["add"] = add
+	mark := len(r.fields)
+	if present(add) {
+		r.fields = append(r.fields, node.Field{Name: r.termName(termAdd, &ls, &rs), Value: add})
 	}
-	if other != nil {
-		out[termNames[otherTerm]] = other
+	if present(other) {
+		r.fields = append(r.fields, node.Field{Name: r.termName(otherTerm, &ls, &rs), Value: other})
 	}
-	if r.full && (rs[termIntersect] != nil || rs[termRemove] != nil) {
+	if r.full && (present(rs.term[termIntersect]) || present(rs.term[termRemove])) {
 		r.changed = true
 	}
-	r.rebuilt = true // terms are rebuilt in members' order, not necessarily as they came
-	return out, nil
+	return r.popObject(mark), nil
 }
 
-// setTerms destructures one side, reporting which forms its terms take. bad is "." when v is not
+// termName is the name node of a term, reused from a side that has it.
+func (r *nodeReducer) termName(t int, ls, rs *setParts) node.Node {
+	switch {
+	case rs.name[t].Kind() == node.String:
+		return rs.name[t]
+	case ls.name[t].Kind() == node.String:
+		return ls.name[t]
+	}
+	return r.arena.StringNode(termNames[t])
+}
+
+// setParts destructures one side, reporting which forms its terms take. bad is "." when v is not
 // an object, or the offending property.
-func setTerms(v any) (side setSide, arrays, objects bool, bad string) {
-	obj, ok := v.(map[string]any)
-	if !ok {
+func (r *nodeReducer) setParts(v node.Node) (side setParts, arrays, objects bool, bad string) {
+	if v.Kind() != node.Object {
 		return side, false, false, "."
 	}
-	for _, prop := range sortedKeys(obj) {
+	for _, f := range r.arena.Fields(v) {
+		prop := r.arena.Str(f.Name)
 		term := -1
 		for i, name := range termNames {
 			if prop == name {
 				term = i
 			}
 		}
-		switch obj[prop].(type) {
-		case []any:
+		switch f.Value.Kind() {
+		case node.Array:
 			arrays = true
-		case map[string]any:
+		case node.Object:
 			objects = true
 		default:
 			term = -1
 		}
-		if term < 0 || (term == termRemove && side[termIntersect] != nil) {
+		if term < 0 || (term == termRemove && side.term[termIntersect].Kind() != node.Null) {
 			return side, false, false, prop
 		}
-		side[term] = obj[prop]
+		side.term[term], side.name[term] = f.Value, f.Name
 	}
 	return side, arrays, objects, ""
 }
 
 // failSet reports a malformed set, at the offending property when there is one.
-func (r *reducer) failSet(bad string, lhs any, lhsOK bool, rhs any) error {
+func (r *nodeReducer) failSet(bad string, lhs node.Node, lhsOK bool, rhs node.Node) error {
 	if bad == "." {
 		return r.fail(ErrSetWrongType, lhs, lhsOK, rhs)
 	}
-	r.path = append(r.path, bad)
+	r.path = append(r.path, pathToken{name: bad, index: -1})
 	err := r.fail(ErrSetWrongType, lhs, lhsOK, rhs)
 	r.path = r.path[:len(r.path)-1]
 	return err
 }
 
-type setBuilder struct {
-	r      *reducer
-	ann    *schema.Annotation
-	key    []Pointer
-	arrays bool
+// setMembers are a term's members: an array's items or an object's fields.
+type setMembers struct {
+	items  []node.Node
+	fields []node.Field
 }
 
-// term builds (lhs op1 sub) op2 rhs. op1 removes members of sub from lhs, or with naught keeps
-// only members also in sub; mask picks op2 (union, intersection or difference). Members on both
-// sides are reduced together with the RHS term's annotations. Absent lhs and rhs give nil.
-func (b setBuilder) term(name int, lhs, sub any, naught bool, mask int, rhs any) (any, error) {
-	if lhs == nil && rhs == nil {
-		return nil, nil
+func (r *nodeReducer) setMembers(term node.Node) setMembers {
+	switch term.Kind() {
+	case node.Array:
+		return setMembers{items: r.arena.Items(term)}
+	case node.Object:
+		return setMembers{fields: r.arena.Fields(term)}
 	}
-	b.r.path = append(b.r.path, termNames[name])
-	defer func() { b.r.path = b.r.path[:len(b.r.path)-1] }()
-	ann := b.ann.Child(termNames[name])
+	return setMembers{}
+}
 
-	lm, rm := b.members(lhs), b.members(rhs)
-	if sub != nil {
-		lm = b.subtract(lm, b.members(sub), naught)
+func (m setMembers) len() int { return len(m.items) + len(m.fields) }
+
+func (m setMembers) value(i int) node.Node {
+	if m.items != nil {
+		return m.items[i]
 	}
-	var out []member
-	li, ri := 0, 0
-	for li < len(lm) || ri < len(rm) {
+	return m.fields[i].Value
+}
+
+// compareMembers orders x's i-th member against y's j-th.
+func (r *nodeReducer) compareMembers(op *setOp, x setMembers, i int, y setMembers, j int) int {
+	if op.arrays {
+		return compareAt(r.arena, op.key, x.items[i], y.items[j])
+	}
+	return strings.Compare(r.arena.Str(x.fields[i].Name), r.arena.Str(y.fields[j].Name))
+}
+
+// setTerm builds (lhs op1 sub) op2 rhs. op1 removes members of sub from lhs, or with naught keeps
+// only members also in sub (sub null: neither); mask picks op2 (union, intersection or
+// difference). Members on both sides are reduced together with the term's annotations. Absent lhs
+// and rhs give null. It is a single merge-join over the sorted terms.
+func (r *nodeReducer) setTerm(op *setOp, t int, lhs, sub node.Node, naught bool, mask int, rhs node.Node) (node.Node, error) {
+	if lhs.Kind() == node.Null && rhs.Kind() == node.Null {
+		return node.NullNode, nil
+	}
+	r.path = append(r.path, pathToken{name: termNames[t], index: -1})
+	ann := op.ann.Child(termNames[t])
+	l, s, rm := r.setMembers(lhs), r.setMembers(sub), r.setMembers(rhs)
+	hasSub := sub.Kind() != node.Null
+	fieldMark, itemMark := len(r.fields), len(r.items)
+	push := func(m setMembers, i int, v node.Node) {
+		if op.arrays {
+			r.items = append(r.items, v)
+		} else {
+			r.fields = append(r.fields, node.Field{Name: m.fields[i].Name, Value: v})
+		}
+	}
+	reduce := func(lv node.Node, lok bool, j int) error {
+		var v node.Node
+		var deleted bool
+		var err error
+		if op.arrays {
+			v, deleted, err = r.item(j, lv, lok, rm.items[j], ann)
+		} else {
+			v, deleted, err = r.child(r.arena.Str(rm.fields[j].Name), lv, lok, rm.fields[j].Value, ann)
+		}
+		if err == nil && !deleted {
+			push(rm, j, v)
+		}
+		return err
+	}
+	li, si, ri := 0, 0, 0
+	var err error
+	for err == nil {
+		for hasSub && li < l.len() {
+			for si < s.len() && r.compareMembers(op, s, si, l, li) < 0 {
+				si++
+			}
+			if found := si < s.len() && r.compareMembers(op, s, si, l, li) == 0; found == naught {
+				break
+			}
+			li++ // subtracted
+		}
+		if li == l.len() && ri == rm.len() {
+			break
+		}
 		var ord int
 		switch {
-		case ri == len(rm):
+		case ri == rm.len():
 			ord = -1
-		case li == len(lm):
+		case li == l.len():
 			ord = 1
 		default:
-			ord = b.compare(lm[li], rm[ri])
+			ord = r.compareMembers(op, l, li, rm, ri)
 		}
 		switch {
 		case ord < 0:
 			if mask&keepLeft != 0 {
-				out = append(out, lm[li])
+				push(l, li, l.value(li))
 			}
 			li++
 		case ord > 0:
 			if mask&keepRight != 0 {
-				m, keep, err := b.reduceMember(nil, false, rm[ri], ann)
-				if err != nil {
-					return nil, err
-				}
-				if keep {
-					out = append(out, m)
-				}
+				err = reduce(node.Node{}, false, ri)
 			}
 			ri++
 		default:
 			if mask&keepBoth != 0 {
-				m, keep, err := b.reduceMember(lm[li].value, true, rm[ri], ann)
-				if err != nil {
-					return nil, err
-				}
-				if keep {
-					out = append(out, m)
-				}
+				err = reduce(l.value(li), true, ri)
 			}
 			li, ri = li+1, ri+1
 		}
 	}
-	return b.build(out), nil
-}
-
-// member is a set member: a property and its value, or an array item and its index.
-type member struct {
-	name  string
-	index int
-	value any
-}
-
-func (b setBuilder) members(term any) []member {
-	switch t := term.(type) {
-	case []any:
-		out := make([]member, len(t))
-		for i, v := range t {
-			out[i] = member{index: i, value: v}
-		}
-		return out
-	case map[string]any:
-		out := make([]member, 0, len(t))
-		for _, k := range sortedKeys(t) {
-			out = append(out, member{name: k, value: t[k]})
-		}
-		return out
+	r.path = r.path[:len(r.path)-1]
+	if err != nil {
+		r.fields, r.items = r.fields[:fieldMark], r.items[:itemMark]
+		return node.Node{}, err
 	}
-	return nil
-}
-
-func (b setBuilder) compare(l, r member) int {
-	if b.arrays {
-		return compareAt(b.key, l.value, r.value)
+	if op.arrays {
+		return r.popArray(itemMark), nil
 	}
-	return strings.Compare(l.name, r.name)
-}
-
-func (b setBuilder) subtract(lhs, sub []member, naught bool) []member {
-	var out []member
-	si := 0
-	for _, l := range lhs {
-		for si < len(sub) && b.compare(sub[si], l) < 0 {
-			si++
-		}
-		found := si < len(sub) && b.compare(sub[si], l) == 0
-		if found == naught {
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
-func (b setBuilder) reduceMember(lhs any, lhsOK bool, rhs member, ann *schema.Annotation) (member, bool, error) {
-	token := rhs.name
-	if b.arrays {
-		token = strconv.Itoa(rhs.index)
-	}
-	v, deleted, err := b.r.child(token, lhs, lhsOK, rhs.value, ann)
-	rhs.value = v
-	return rhs, !deleted, err
-}
-
-func (b setBuilder) build(members []member) any {
-	if b.arrays {
-		out := make([]any, len(members))
-		for i, m := range members {
-			out[i] = m.value
-		}
-		return out
-	}
-	out := make(map[string]any, len(members))
-	for _, m := range members {
-		out[m.name] = m.value
-	}
-	return out
+	return r.popObject(fieldMark), nil
 }

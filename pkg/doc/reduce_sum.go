@@ -1,118 +1,120 @@
 package doc
 
 import (
-	"encoding/json"
 	"math"
 	"math/big"
 	"strconv"
 	"strings"
+
+	"github.com/flowctl/flowctl/pkg/node"
 )
 
 // sum adds numbers as Flow does: integers stay integers (checked u64/i64 arithmetic), a float
 // makes a float, and numeric strings add with arbitrary precision into a string result.
-func (r *reducer) sum(lhs any, lhsOK bool, rhs any) (any, error) {
-	ln, lok := summand{number: number{kind: kindUint}}, true
+func (r *nodeReducer) sum(lhs node.Node, lhsOK bool, rhs node.Node) (node.Node, error) {
+	l := node.UintNode(0)
 	if lhsOK {
-		ln, lok = parseSummand(lhs)
+		l = lhs
 	}
-	rn, rok := parseSummand(rhs)
+	la, lok := r.addend(l)
+	ra, rok := r.addend(rhs)
 	if !lok || !rok {
-		return nil, r.fail(ErrSumWrongType, lhs, lhsOK, rhs)
+		return node.Node{}, r.fail(ErrSumWrongType, lhs, lhsOK, rhs)
 	}
-	out, ok := ln.add(rn)
+	out, ok := r.add(la, ra)
 	if !ok {
-		return nil, r.fail(ErrSumOverflow, lhs, lhsOK, rhs)
+		return node.Node{}, r.fail(ErrSumOverflow, lhs, lhsOK, rhs)
 	}
 	if !lhsOK && out != rhs {
+		if out.Kind() == node.String && rhs.Kind() == node.String && r.arena.Str(out) == r.arena.Str(rhs) {
+			return rhs, nil
+		}
 		r.changed = true // 0 + "007" is "7": the document is no longer what was validated
 	}
 	return out, nil
 }
 
-// summand is a number, or an arbitrary-precision decimal (dec != nil) read from a string.
-type summand struct {
-	number
+// addend is a number node, or an arbitrary-precision decimal (dec != nil) read from a string.
+type addend struct {
+	n   node.Node
 	dec *decimal
 }
 
-func parseSummand(v any) (summand, bool) {
-	switch v := v.(type) {
-	case json.Number:
-		return summand{number: parseNumber(v)}, true
-	case string:
-		d, ok := parseDecimal(v)
-		return summand{dec: d}, ok
+func (r *nodeReducer) addend(n node.Node) (addend, bool) {
+	switch {
+	case n.Kind().IsNumber():
+		return addend{n: n}, true
+	case n.Kind() == node.String:
+		d, ok := parseDecimal(r.arena.Str(n))
+		return addend{dec: d}, ok
 	}
-	return summand{}, false
+	return addend{}, false
 }
 
-func (a summand) add(b summand) (any, bool) {
-	if a.dec != nil || b.dec != nil {
-		ad, aok := a.decimal()
-		bd, bok := b.decimal()
-		if !aok || !bok {
-			return nil, false
+func (r *nodeReducer) add(x, y addend) (node.Node, bool) {
+	if x.dec != nil || y.dec != nil {
+		xd, xok := x.decimal()
+		yd, yok := y.decimal()
+		if !xok || !yok {
+			return node.Node{}, false
 		}
-		return ad.add(bd).String(), true
+		return r.arena.StringNode(xd.add(yd).String()), true
 	}
+	return addNumbers(x.n, y.n)
+}
+
+// addNumbers adds with Flow's checked arithmetic; false means overflow.
+func addNumbers(x, y node.Node) (node.Node, bool) {
 	switch {
-	case a.kind == kindFloat || b.kind == kindFloat:
-		f := a.float() + b.float()
+	case x.Kind() == node.Float || y.Kind() == node.Float:
+		f := x.AsFloat() + y.AsFloat()
 		if math.IsInf(f, 0) || math.IsNaN(f) {
-			return nil, false
+			return node.Node{}, false
 		}
-		return json.Number(formatFloat(f)), true
-	case a.kind == kindUint && b.kind == kindUint:
-		s := a.u + b.u
-		if s < a.u {
-			return nil, false
+		return node.FloatNode(f), true
+	case x.Kind() == node.PosInt && y.Kind() == node.PosInt:
+		s := x.Uint() + y.Uint()
+		if s < x.Uint() {
+			return node.Node{}, false
 		}
-		return json.Number(strconv.FormatUint(s, 10)), true
-	case a.kind == kindInt && b.kind == kindInt:
-		s := a.i + b.i
-		if (s > a.i) != (b.i > 0) {
-			return nil, false
+		return node.UintNode(s), true
+	case x.Kind() == node.NegInt && y.Kind() == node.NegInt:
+		s := x.Int() + y.Int()
+		if (s > x.Int()) != (y.Int() > 0) {
+			return node.Node{}, false
 		}
-		return json.Number(strconv.FormatInt(s, 10)), true
+		return node.IntNode(s), true
 	}
-	pos, neg := a.u, b.i
-	if a.kind == kindInt {
-		pos, neg = b.u, a.i
+	pos, neg := x.Uint(), y.Int()
+	if x.Kind() == node.NegInt {
+		pos, neg = y.Uint(), x.Int()
 	}
 	if neg == math.MinInt64 {
-		return nil, false // Flow negates the i64 first, which overflows here.
+		return node.Node{}, false // Flow negates the i64 first, which overflows here.
 	}
 	mag := uint64(-neg)
 	if pos >= mag {
-		return json.Number(strconv.FormatUint(pos-mag, 10)), true
+		return node.UintNode(pos - mag), true
 	}
-	return json.Number(strconv.FormatInt(-int64(mag-pos), 10)), true
+	return node.IntNode(-int64(mag - pos)), true
 }
 
-func (s summand) float() float64 {
-	switch s.kind {
-	case kindUint:
-		return float64(s.u)
-	case kindInt:
-		return float64(s.i)
-	}
-	return s.f
-}
-
-func (s summand) decimal() (*decimal, bool) {
+func (x addend) decimal() (*decimal, bool) {
 	switch {
-	case s.dec != nil:
-		return s.dec, true
-	case s.kind == kindUint:
-		return &decimal{unscaled: new(big.Int).SetUint64(s.u)}, true
-	case s.kind == kindInt:
-		return &decimal{unscaled: big.NewInt(s.i)}, true
-	case math.IsInf(s.f, 0) || math.IsNaN(s.f):
+	case x.dec != nil:
+		return x.dec, true
+	case x.n.Kind() == node.PosInt:
+		return &decimal{unscaled: new(big.Int).SetUint64(x.n.Uint())}, true
+	case x.n.Kind() == node.NegInt:
+		return &decimal{unscaled: big.NewInt(x.n.Int())}, true
+	}
+	f := x.n.Float()
+	if math.IsInf(f, 0) || math.IsNaN(f) {
 		return nil, false
 	}
 	// Sixteen significant digits, as Flow's f64 to BigDecimal conversion gives
 	// (86753.09 becomes 86753.09000000000).
-	return parseDecimal(strconv.FormatFloat(s.f, 'e', 15, 64))
+	return parseDecimal(strconv.FormatFloat(f, 'e', 15, 64))
 }
 
 // decimal is unscaled × 10^-scale.
