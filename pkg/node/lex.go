@@ -23,13 +23,13 @@ var ErrNothing = errors.New("expected a JSON value, found nothing")
 type Lexer struct {
 	Data  []byte
 	Pos   int
-	Depth int    // arrays and objects open at Pos
+	depth int    // arrays and objects open at Pos
 	buf   []byte // a string with escapes or invalid UTF-8, unescaped
 }
 
 // Reset starts reading data.
 func (l *Lexer) Reset(data []byte) {
-	l.Data, l.Pos, l.Depth = data, 0, 0
+	l.Data, l.Pos, l.depth = data, 0, 0
 }
 
 // Fail is the error for the byte at Pos (or the end of input) when what was expected.
@@ -77,18 +77,10 @@ func (l *Lexer) skipSpace() {
 	}
 }
 
-// Peek is the byte at Pos, or 0 at the end of input.
-func (l *Lexer) Peek() byte {
-	if l.Pos < len(l.Data) {
-		return l.Data[l.Pos]
-	}
-	return 0
-}
-
 // Enter consumes the opening bracket at Pos and the white space after it, refusing to nest
 // deeper than MaxDepth.
 func (l *Lexer) Enter() error {
-	if l.Depth++; l.Depth > MaxDepth {
+	if l.depth++; l.depth > MaxDepth {
 		return fmt.Errorf("invalid JSON: nested deeper than %d arrays and objects at byte %d", MaxDepth, l.Pos)
 	}
 	l.Pos++
@@ -97,7 +89,7 @@ func (l *Lexer) Enter() error {
 }
 
 // Next follows an item or property: it consumes white space and a ',' (true, more follow) or the
-// closing bracket (false, the container is done, and Depth is one less).
+// closing bracket (false: the container is done).
 func (l *Lexer) Next(closing byte) (bool, error) {
 	l.SkipSpace()
 	if l.Pos < len(l.Data) {
@@ -108,7 +100,7 @@ func (l *Lexer) Next(closing byte) (bool, error) {
 			return true, nil
 		case closing:
 			l.Pos++
-			l.Depth--
+			l.depth--
 			return false, nil
 		}
 	}
@@ -122,7 +114,7 @@ func (l *Lexer) Next(closing byte) (bool, error) {
 func (l *Lexer) Empty(closing byte) bool {
 	if l.Pos < len(l.Data) && l.Data[l.Pos] == closing {
 		l.Pos++
-		l.Depth--
+		l.depth--
 		return true
 	}
 	return false
