@@ -27,7 +27,7 @@ type nodeReducer struct {
 	items  []node.Node
 }
 
-// pathToken is a property name, or an array index when name is empty and index >= 0.
+// pathToken is an array index when index >= 0, else a property name.
 type pathToken struct {
 	name  string // aliases the arena: only formatted, never kept
 	index int
@@ -96,7 +96,7 @@ func (r *nodeReducer) pointer() string {
 	var b strings.Builder
 	for _, tok := range r.path {
 		b.WriteByte('/')
-		if tok.index >= 0 && tok.name == "" {
+		if tok.index >= 0 {
 			b.WriteString(strconv.Itoa(tok.index))
 		} else {
 			b.WriteString(escapeToken(tok.name))
