@@ -20,6 +20,9 @@ import (
 // Approximations: $recursiveRef and $dynamicRef contribute their static target, and
 // unevaluatedProperties/unevaluatedItems apply to what this schema object's own keywords leave
 // unevaluated.
+//
+// Where annotations depend on the schema location alone, every valid document gets one tree,
+// shared and read-only (see static.go); read any tree through Child and Strategy.
 func (s *Schema) ValidateReduce(doc any) (*Annotation, error) {
 	if err := s.Validate(doc); err != nil {
 		return nil, err
@@ -28,31 +31,17 @@ func (s *Schema) ValidateReduce(doc any) (*Annotation, error) {
 	if p.isStatic {
 		return p.static, nil
 	}
-	var ann *Annotation
-	var err error
-	annotate := func(a *node.Arena, n node.Node) {
-		root := &cursor{}
-		if err = p.collect(s.compiled, a, n, root); err == nil {
-			ann = root.node
-		}
-	}
-	if withNode(doc, annotate) {
-		return ann, err
-	}
-	// The library validated a document an arena does not hold exactly. Its numbers beyond float64
-	// precision select branches by their float64 value, as Flow reads them; other Go types are
-	// read as their JSON encoding.
+	// The pass reads the document as a node, numbers beyond float64 precision by their float64
+	// value (as Flow reads them), and Go types other than a decoded document's by their JSON.
 	if exactAsNode(doc) == notJSON {
+		var err error
 		if doc, err = asDecoded(doc); err != nil {
 			return nil, err
 		}
 	}
-	a := scratch.Get().(*node.Arena)
-	defer func() {
-		a.Reset()
-		scratch.Put(a)
-	}()
-	annotate(a, a.FromAny(doc))
+	var ann *Annotation
+	var err error
+	inScratch(doc, func(a *node.Arena, n node.Node) { ann, err = p.annotate(s.compiled, a, n) })
 	return ann, err
 }
 
@@ -233,6 +222,15 @@ func reduceString(r *Reduce) string {
 		return string(r.Strategy)
 	}
 	return string(r.Strategy) + " {" + strings.Join(opts, ", ") + "}"
+}
+
+// annotate runs the per-document pass over a valid document.
+func (p *annotationPlan) annotate(root *jsonschema.Schema, a *node.Arena, doc node.Node) (*Annotation, error) {
+	at := &cursor{}
+	if err := p.collect(root, a, doc, at); err != nil {
+		return nil, err
+	}
+	return at.node, nil
 }
 
 // collect gathers the annotations of schema s, which v (in arena a) is known to satisfy.

@@ -40,11 +40,18 @@ func withNode(doc any, f func(a *node.Arena, n node.Node)) (ok bool) {
 	if exactAsNode(doc) != exactly {
 		return false
 	}
-	a := scratch.Get().(*node.Arena)
-	f(a, a.FromAny(doc))
-	a.Reset()
-	scratch.Put(a)
+	inScratch(doc, f)
 	return true
+}
+
+// inScratch copies doc, a decoded document, into a scratch arena for the duration of f.
+func inScratch(doc any, f func(a *node.Arena, n node.Node)) {
+	a := scratch.Get().(*node.Arena)
+	defer func() {
+		a.Reset()
+		scratch.Put(a)
+	}()
+	f(a, a.FromAny(doc))
 }
 
 // fastValid is fastValidNode for a document of the `any` form.

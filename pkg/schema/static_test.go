@@ -156,3 +156,35 @@ func TestValidateReduceNodeAllocatesNothing(t *testing.T) {
 		}
 	}
 }
+
+func TestValidateReduceReadsOtherGoTypesAsJSON(t *testing.T) {
+	s := compile(t, resetCounter)
+	ann, err := s.ValidateReduce(map[string]any{"key": "k", "action": "sum", "value": 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ann.Child("value").Strategy().Strategy != Sum || ann.Strategy().Strategy != Merge {
+		t.Errorf("annotations %v", flatten(ann, map[string]any{"value": nil}))
+	}
+}
+
+// TestValidateNodeKeepsTheLibrarysReport: an invalid node document is reported as the library
+// reports its JSON form.
+func TestValidateNodeKeepsTheLibrarysReport(t *testing.T) {
+	s := compile(t, benchSchema)
+	doc := decode(t, `{"id":1.5,"kind":"nope","items":[{"sku":"x","qty":-1,"price":0}]}`)
+	a := &node.Arena{}
+	got, ok := s.ValidateNode(a, a.FromAny(doc)).(*ValidationError)
+	want := s.Validate(doc).(*ValidationError)
+	if !ok || len(got.Violations) != len(want.Violations) {
+		t.Fatalf("ValidateNode = %v, want %v", got, want)
+	}
+	sortViolations := func(vs []Violation) {
+		sort.Slice(vs, func(i, j int) bool { return vs[i].String() < vs[j].String() })
+	}
+	sortViolations(got.Violations)
+	sortViolations(want.Violations)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ValidateNode = %v\nwant %v", got, want)
+	}
+}

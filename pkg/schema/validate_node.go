@@ -22,9 +22,5 @@ func (s *Schema) ValidateReduceNode(a *node.Arena, doc node.Node) (*Annotation, 
 	if p.isStatic {
 		return p.static, nil
 	}
-	root := &cursor{}
-	if err := p.collect(s.compiled, a, doc, root); err != nil {
-		return nil, err
-	}
-	return root.node, nil
+	return p.annotate(s.compiled, a, doc)
 }
