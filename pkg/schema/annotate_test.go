@@ -94,6 +94,14 @@ func TestValidateReduce(t *testing.T) {
 			if got := strings.Join(flatten(ann, doc), ","); got != c.want {
 				t.Errorf("annotations %q, want %q", got, c.want)
 			}
+			// Where the schema has a shared tree, the per-document pass must read the same.
+			perDoc, err := annotationsPerDocument(s, doc, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(flatten(perDoc, doc), ","); got != c.want {
+				t.Errorf("per-document annotations %q, want %q", got, c.want)
+			}
 		})
 	}
 }
