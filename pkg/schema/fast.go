@@ -120,8 +120,9 @@ type fastCompiler struct {
 }
 
 // compileFast returns the fast path of a compiled schema, the node of each of its schema objects and
-// the arena of their const and enum values, or nils when some reachable schema uses a keyword the fast path does not implement, or when
-// references loop without descending into the document (which the library reports as an error).
+// the arena of their const and enum values, or nils when some reachable schema uses a keyword the
+// fast path does not implement, or when references loop without descending into the document
+// (which the library reports as an error).
 func compileFast(root *jsonschema.Schema) (*fastNode, map[*jsonschema.Schema]*fastNode, *node.Arena) {
 	c := &fastCompiler{nodes: map[*jsonschema.Schema]*fastNode{}, values: &node.Arena{}, ok: true}
 	n := c.node(root)
