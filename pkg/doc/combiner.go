@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"math/bits"
 	"slices"
 	"strings"
 	"unsafe"
@@ -45,7 +46,7 @@ type Drained struct {
 func (d Drained) Doc() any { return d.Arena.ToAny(d.Node) }
 
 // AppendJSON appends the document's compact JSON, properties sorted by name.
-func (d Drained) AppendJSON(buf []byte) []byte { return appendNodeJSON(buf, d.Arena, d.Node) }
+func (d Drained) AppendJSON(buf []byte) []byte { return d.Arena.AppendJSON(buf, d.Node) }
 
 // Combiner reduces documents by key. Each document is validated before it is reduced, and each
 // combined document is validated again before it is drained. Documents are held as nodes in one
@@ -111,7 +112,7 @@ func (e *NotJSONError) Unwrap() error { return e.Err }
 // AddJSON decodes a JSON document, validates it and reduces it, partially (associatively), into
 // the document of its key.
 func (c *Combiner) AddJSON(b []byte) error {
-	d, err := decodeNode(&c.arena, b)
+	d, err := c.arena.Decode(b)
 	if err != nil {
 		return &NotJSONError{err}
 	}
@@ -121,7 +122,7 @@ func (c *Combiner) AddJSON(b []byte) error {
 // AddFrontJSON adds a JSON document loaded from a destination: it becomes the left-most document
 // of its key and documents of that key reduce into it fully. At most one per key.
 func (c *Combiner) AddFrontJSON(b []byte) error {
-	d, err := decodeNode(&c.arena, b)
+	d, err := c.arena.Decode(b)
 	if err != nil {
 		return &NotJSONError{err}
 	}
@@ -270,9 +271,10 @@ func (t *entryTable) put(hash uint64, i int) {
 	t.slots[s] = int32(i + 1)
 }
 
-// grow doubles the table (at most half full, so probes stay short) and indexes entries again.
+// grow makes the table a quarter full (at most half, so probes stay short; a power of two, so a
+// mask picks the slot) and indexes entries again.
 func (t *entryTable) grow(entries []entry) {
-	t.slots = make([]int32, max(1024, 4*len(entries)))
+	t.slots = make([]int32, max(1024, 1<<bits.Len(uint(4*len(entries)-1))))
 	for i := range entries {
 		t.put(entries[i].hash, i)
 	}
@@ -305,7 +307,7 @@ func (c *Combiner) keyExcerpt(a *node.Arena, e *entry) string {
 // excerptNode keeps error messages readable when values are large. It copies out of the arena.
 func excerptNode(a *node.Arena, n node.Node) string {
 	const limit = 200
-	b := appendNodeJSON(nil, a, n)
+	b := a.AppendJSON(nil, n)
 	if len(b) > limit {
 		return string(b[:limit]) + "…"
 	}
@@ -496,18 +498,4 @@ func (c *Combiner) reduce(a *node.Arena, lhs node.Node, lhsOK bool, rhs node.Nod
 // (*schema.Schema's errors begin "document is invalid: ".)
 func combinedInvalid(err error) error {
 	return fmt.Errorf("combined %w", err)
-}
-
-// decodeNode decodes a JSON document into the arena.
-func decodeNode(a *node.Arena, b []byte) (node.Node, error) {
-	v, err := Decode(b)
-	if err != nil {
-		return node.Node{}, err
-	}
-	return a.FromAny(v), nil
-}
-
-// appendNodeJSON appends a node's compact JSON, properties sorted by name.
-func appendNodeJSON(buf []byte, a *node.Arena, n node.Node) []byte {
-	return Append(buf, a.ToAny(n))
 }

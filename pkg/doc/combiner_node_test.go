@@ -87,14 +87,14 @@ func TestCombinerReusesArenaAcrossDrains(t *testing.T) {
 	c, _ := NewCombiner(CombinerSpec{Key: keyOf("/key"), Schema: compileSchema(t, sumSchema)})
 	var sizes []int64
 	for round := range 3 {
-		for i := range 2000 {
-			if err := c.AddJSON(fmt.Appendf(nil, `{"key":"k%03d","value":%d}`, i%300, round+1)); err != nil {
+		for i := range 6000 { // 1500 keys: the entry table grows twice
+			if err := c.AddJSON(fmt.Appendf(nil, `{"key":"k%04d","value":%d}`, i%1500, round+1)); err != nil {
 				t.Fatal(err)
 			}
 		}
 		sizes = append(sizes, c.arena.Size())
 		got := drainLines(t, c, true)
-		if len(got) != 300 || !strings.HasPrefix(got[299], fmt.Sprintf(`{"key":"k299","value":%d}`, 6*(round+1))) {
+		if len(got) != 1500 || !strings.HasPrefix(got[1499], fmt.Sprintf(`{"key":"k1499","value":%d}`, 4*(round+1))) {
 			t.Fatalf("round %d drained %d documents, the last %q", round, len(got), got[len(got)-1])
 		}
 	}

@@ -95,7 +95,7 @@ func PackValueNode(buf []byte, a *node.Arena, v node.Node) []byte {
 	case node.PosInt, node.NegInt, node.Float:
 		return packNumber(buf, v)
 	default: // arrays and objects
-		return tuple.PackBytes(buf, appendNodeJSON(nil, a, v))
+		return tuple.PackBytes(buf, a.AppendJSON(nil, v))
 	}
 }
 

@@ -105,7 +105,7 @@ func appendRecord(rec, buf []byte, a *node.Arena, e *entry) ([]byte, []byte) {
 // by the length's width.
 func appendDocPrefixed(buf []byte, a *node.Arena, d node.Node) []byte {
 	start := len(buf)
-	buf = appendNodeJSON(buf, a, d)
+	buf = a.AppendJSON(buf, d)
 	var width [binary.MaxVarintLen64]byte
 	w := binary.PutUvarint(width[:], uint64(len(buf)-start))
 	buf = append(buf, width[:w]...)
@@ -307,7 +307,7 @@ func (c *Combiner) drainSpilled(full bool, fn func(Drained) error) error {
 func loadHead(a *node.Arena, e *entry, h *runHead) error {
 	*e = entry{key: a.BytesNode(h.key), front: h.flags&flagFront != 0, reduced: h.flags&flagReduced != 0, deleted: h.flags&flagDeleted != 0}
 	for i, b := range h.docs {
-		d, err := decodeNode(a, b)
+		d, err := a.Decode(b)
 		if err != nil {
 			return fmt.Errorf("combiner spill file is corrupt: %w", err)
 		}
