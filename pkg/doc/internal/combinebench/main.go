@@ -9,7 +9,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	"github.com/flowctl/flowctl/pkg/doc"
+	"github.com/flowctl/flowctl/pkg/node"
 	"github.com/flowctl/flowctl/pkg/schema"
 )
 
@@ -80,11 +80,7 @@ func run(n, keys int, limit int64, spillDir string) error {
 	for i := range n {
 		buf = appendDocument(buf[:0], i, keys)
 		inBytes += int64(len(buf))
-		d, err := doc.Decode(buf)
-		if err != nil {
-			return err
-		}
-		if err := c.Add(d); err != nil {
+		if err := c.AddJSON(buf); err != nil {
 			return fmt.Errorf("document %d: %w", i, err)
 		}
 	}
@@ -97,7 +93,7 @@ func run(n, keys int, limit int64, spillDir string) error {
 			return fmt.Errorf("drained key %x after %x: not in increasing order", out.Key, last)
 		}
 		last = append(last[:0], out.Key...)
-		count, err := checkCount(out.Doc, n, keys)
+		count, err := checkCount(out.Arena, out.Node, n, keys)
 		if err != nil {
 			return err
 		}
@@ -144,18 +140,15 @@ func appendDocument(buf []byte, i, keys int) []byte {
 
 // checkCount verifies the sum reduction: key k received one document for each i with
 // i*prime ≡ k (mod keys); with the prime coprime to keys that is n/keys or n/keys+1.
-func checkCount(d any, n, keys int) (int64, error) {
-	m, _ := d.(map[string]any)
-	c, ok := m["count"].(json.Number)
-	if !ok {
+func checkCount(a *node.Arena, d node.Node, n, keys int) (int64, error) {
+	c, ok := a.Get(d, "count")
+	if !ok || c.Kind() != node.PosInt {
 		return 0, errors.New("drained document has no count")
 	}
-	got, err := c.Int64()
-	if err != nil {
-		return 0, err
-	}
+	got := int64(c.Uint())
 	if lo := int64(n / keys); got != lo && got != lo+1 {
-		return 0, fmt.Errorf("document %v summed count %d, want %d or %d", m["id"], got, lo, lo+1)
+		id, _ := a.Get(d, "id")
+		return 0, fmt.Errorf("document %s summed count %d, want %d or %d", a.AppendJSON(nil, id), got, lo, lo+1)
 	}
 	return got, nil
 }
