@@ -409,16 +409,24 @@ func (c *Combiner) reset() {
 		c.spill = nil
 	}
 	c.forgetEntries()
+	if c.arena.Capacity() > keptAfterDrain {
+		c.arena.Reset() // release what one large transaction needed
+	}
 	c.byValue = false
 	clear(c.classes)
 }
 
-// forgetEntries empties the entries and the arena, keeping their memory.
+// keptAfterDrain bounds the arena memory a Combiner keeps between drains for the next
+// transaction's documents.
+const keptAfterDrain = 16 << 20
+
+// forgetEntries empties the entries and the arena, keeping their memory: after a spill the
+// arena fills again at once, so its chunks are reused rather than left to the collector.
 func (c *Combiner) forgetEntries() {
 	clear(c.entries) // drop the annotations and waiting documents for the garbage collector
 	c.entries = c.entries[:0]
 	c.table.clear()
-	c.arena.Reset()
+	c.arena.Rewind()
 }
 
 // sortedEntries are the indices of the entries in key order.

@@ -29,7 +29,7 @@ const (
 	flagDeleted
 )
 
-// spillEntries writes the held entries as one sorted run, forgets them and resets the arena.
+// spillEntries writes the held entries as one sorted run, forgets them and rewinds the arena.
 func (c *Combiner) spillEntries() error {
 	if c.spill == nil {
 		f, err := os.CreateTemp(c.spec.SpillDir, "flowctl-combine-*.spill")
@@ -250,7 +250,7 @@ func (h *runHeap) advance() error {
 }
 
 // drainSpilled spills what is held as a last run, then merges the runs in key order: each key's
-// records are read into the arena, combined in arrival order and emitted, and the arena is reset
+// records are read into the arena, combined in arrival order and emitted, and the arena is rewound
 // for the next key.
 func (c *Combiner) drainSpilled(full bool, fn func(Drained) error) error {
 	if len(c.entries) > 0 {
@@ -276,7 +276,7 @@ func (c *Combiner) drainSpilled(full bool, fn func(Drained) error) error {
 	var acc, later entry
 	var key runHead
 	for h.Len() > 0 {
-		a.Reset()
+		a.Rewind()
 		head := &h.readers[0].head
 		if err := loadHead(a, &acc, head); err != nil {
 			return err

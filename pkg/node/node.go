@@ -134,9 +134,24 @@ const (
 	fieldChunk = 8 << 10
 )
 
-// Size is the bytes the arena has allocated, which is what its documents hold in memory.
+// Size is the bytes of the chunks in use, which is what the arena's documents hold in memory.
+// Chunks kept by Rewind for reuse are not counted until they are in use again.
 func (a *Arena) Size() int64 {
-	return a.bytes.size() + a.items.size()*int64(unsafe.Sizeof(Node{})) + a.fields.size()*int64(unsafe.Sizeof(Field{}))
+	return a.bytes.size(false) + a.items.size(false)*int64(unsafe.Sizeof(Node{})) + a.fields.size(false)*int64(unsafe.Sizeof(Field{}))
+}
+
+// Capacity is the bytes of every chunk the arena holds, in use or kept by Rewind.
+func (a *Arena) Capacity() int64 {
+	return a.bytes.size(true) + a.items.size(true)*int64(unsafe.Sizeof(Node{})) + a.fields.size(true)*int64(unsafe.Sizeof(Field{}))
+}
+
+// Rewind forgets every node but keeps every chunk for the nodes that follow: for a user that
+// refills the arena at once (a combiner between spills), which then allocates nothing new and
+// leaves the garbage collector nothing to reclaim.
+func (a *Arena) Rewind() {
+	a.bytes.rewind()
+	a.items.rewind()
+	a.fields.rewind()
 }
 
 // Reset forgets every node. Their memory is reused, keeping the first chunk of each kind.
@@ -261,24 +276,36 @@ func (s *slab[T]) alloc(n, chunkSize int) (int, int, []T) {
 	return s.cur, off, s.chunks[s.cur][off : off+n : off+n]
 }
 
-// next starts a new chunk with room for n (sized for n when n is larger than a chunk, so a big
-// value never straddles two). The rest of the current chunk is left unused.
+// next moves to a chunk with room for n: one kept by rewind, or a new one (sized for n when n
+// is larger than a chunk, so a big value never straddles two). The rest of the current chunk is
+// left unused.
 func (s *slab[T]) next(n, chunkSize int) {
 	if len(s.chunks) > 0 {
 		s.cur++
 	}
 	s.used = 0
-	s.chunks = append(s.chunks, make([]T, max(chunkSize, n)))
+	switch size := max(chunkSize, n); {
+	case s.cur == len(s.chunks):
+		s.chunks = append(s.chunks, make([]T, size))
+	case len(s.chunks[s.cur]) < n:
+		s.chunks[s.cur] = make([]T, size) // the kept chunk is too small for n
+	}
 }
 
-// size is the elements of the chunks in use.
-func (s *slab[T]) size() int64 {
+// size is the elements of the chunks in use, or of all chunks.
+func (s *slab[T]) size(all bool) int64 {
+	chunks := s.chunks
+	if !all && len(chunks) > 0 {
+		chunks = chunks[:s.cur+1]
+	}
 	var n int64
-	for _, c := range s.chunks {
+	for _, c := range chunks {
 		n += int64(len(c))
 	}
 	return n
 }
+
+func (s *slab[T]) rewind() { s.cur, s.used = 0, 0 }
 
 func (s *slab[T]) reset() {
 	if len(s.chunks) > 1 {
