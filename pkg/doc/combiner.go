@@ -102,8 +102,9 @@ func NewCombiner(spec CombinerSpec) (*Combiner, error) {
 	return c, nil
 }
 
-// NotJSONError is AddJSON's and AddFrontJSON's error for bytes that are not one JSON document, so
-// callers can tell it from an invalid document. Its message is the decoder's.
+// NotJSONError is the error of AddJSON and AddFrontJSON for bytes that are not one JSON document,
+// and of Add and AddFront for a value that is not one (a Go type other than JSON's, a number beyond
+// f64's range), so callers can tell it from an invalid document. Its message is the decoder's.
 type NotJSONError struct{ Err error }
 
 func (e *NotJSONError) Error() string { return e.Err.Error() }
@@ -131,12 +132,20 @@ func (c *Combiner) AddFrontJSON(b []byte) error {
 
 // Add is AddJSON for a document already decoded into encoding/json's values.
 func (c *Combiner) Add(doc any) error {
-	return c.add(c.arena.FromAny(doc), false)
+	d, err := c.arena.FromValue(doc)
+	if err != nil {
+		return &NotJSONError{err}
+	}
+	return c.add(d, false)
 }
 
 // AddFront is AddFrontJSON for a document already decoded into encoding/json's values.
 func (c *Combiner) AddFront(doc any) error {
-	return c.add(c.arena.FromAny(doc), true)
+	d, err := c.arena.FromValue(doc)
+	if err != nil {
+		return &NotJSONError{err}
+	}
+	return c.add(d, true)
 }
 
 func (c *Combiner) add(doc node.Node, front bool) error {

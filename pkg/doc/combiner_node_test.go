@@ -1,6 +1,7 @@
 package doc
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -164,5 +165,35 @@ func TestCombinerSpillsFrontAndMixedKeys(t *testing.T) {
 	want := []string{`{"key":2.0,"n":6} front=false`, `{"key":"b","n":13} front=true`, `{"key":[1],"n":1} front=false`}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("drained\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// Add and AddFront take values built outside the decoders (a derivation's published rows): a
+// number beyond float64's range, a json.Number that is no number, or a Go type JSON has not is an
+// error, as AddJSON's for such bytes, not a null or 0 in the output, nor a panic.
+func TestCombinerAddRefusesWhatJSONCannotHold(t *testing.T) {
+	sch := compileSchema(t, `{"type":"object","required":["key"],
+		"properties":{"key":{"type":"string"},"n":{"type":"number"}}}`)
+	c, err := NewCombiner(CombinerSpec{Key: keyOf("/key"), Schema: sch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, doc := range []map[string]any{
+		{"key": "a", "n": json.Number("1e400")},
+		{"key": "b", "n": json.Number("0x1f")},
+		{"key": "c", "n": 1.5},
+	} {
+		for name, add := range map[string]func(any) error{"Add": c.Add, "AddFront": c.AddFront} {
+			var notJSON *NotJSONError
+			if err := add(doc); !errors.As(err, &notJSON) {
+				t.Errorf("%s(%v) = %v, want a NotJSONError", name, doc, err)
+			}
+		}
+	}
+	if got := drainLines(t, c, true); len(got) != 0 {
+		t.Fatalf("refused documents were held: %v", got)
+	}
+	if out, err := Reduce(nil, map[string]any{"n": json.Number("1e400")}, false, nil, true); err == nil {
+		t.Fatalf("Reduce of 1e400 = %v, want an error", out)
 	}
 }

@@ -61,7 +61,8 @@ func Reduce(lhs, rhs any, lhsExists bool, ann *schema.Annotation, full bool) (an
 
 // ReduceRoot is Reduce that also reports whether a full reduction deleted the whole document
 // (a root `delete: true` strategy); the document itself is still returned. It copies the values
-// into an arena and reduces them there, as the combiner does.
+// into an arena and reduces them there, as the combiner does; a value a node cannot hold (a
+// number beyond f64's range, a Go type other than JSON's) is an error.
 func ReduceRoot(lhs, rhs any, lhsExists bool, ann *schema.Annotation, full bool) (doc any, deleted bool, err error) {
 	a := arenas.Get().(*node.Arena)
 	defer func() {
@@ -70,10 +71,16 @@ func ReduceRoot(lhs, rhs any, lhsExists bool, ann *schema.Annotation, full bool)
 	}()
 	var l node.Node
 	if lhsExists {
-		l = a.FromAny(lhs)
+		if l, err = a.FromValue(lhs); err != nil {
+			return nil, false, err
+		}
+	}
+	rn, err := a.FromValue(rhs)
+	if err != nil {
+		return nil, false, err
 	}
 	r := nodeReducer{arena: a, full: full}
-	out, deleted, err := r.reduce(l, lhsExists, a.FromAny(rhs), ann)
+	out, deleted, err := r.reduce(l, lhsExists, rn, ann)
 	if err != nil {
 		return nil, false, err
 	}

@@ -6,37 +6,82 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unsafe"
 )
 
 // FromAny copies a value of the form encoding/json decodes with UseNumber (nil, bool, json.Number,
-// string, []any, map[string]any) into the arena. Numbers are parsed as Flow parses them.
+// string, []any, map[string]any) into the arena. Numbers are parsed as Flow parses them. It is for
+// values that the module's decoders produced: it panics on another Go type, and reads a number
+// beyond f64's range as ±Inf. FromValue checks values from elsewhere.
 func (a *Arena) FromAny(v any) Node {
+	n, err := a.fromAny(v, false)
+	if err != nil {
+		panic("node.FromAny: " + err.Error())
+	}
+	return n
+}
+
+// FromValue is FromAny for values built outside the decoders: a Go type other than JSON's, a
+// json.Number that is no JSON number, or a number beyond f64's range (which Decode refuses too)
+// is an error rather than a panic or a different value. On error the arena may hold parts of v
+// until Reset.
+func (a *Arena) FromValue(v any) (Node, error) { return a.fromAny(v, true) }
+
+func (a *Arena) fromAny(v any, check bool) (Node, error) {
 	switch v := v.(type) {
 	case nil:
-		return NullNode
+		return NullNode, nil
 	case bool:
-		return BoolNode(v)
+		return BoolNode(v), nil
 	case json.Number:
-		return ParseNumber(string(v))
+		if check {
+			return checkedNumber(string(v))
+		}
+		return ParseNumber(string(v)), nil
 	case string:
-		return a.StringNode(v)
+		return a.StringNode(v), nil
 	case []any:
 		arr, items := a.NewArray(len(v))
 		for i, item := range v {
-			items[i] = a.FromAny(item)
+			n, err := a.fromAny(item, check)
+			if err != nil {
+				return Node{}, err
+			}
+			items[i] = n
 		}
-		return arr
+		return arr, nil
 	case map[string]any:
 		obj, fields := a.NewObject(len(v))
 		i := 0
 		for name, value := range v {
-			fields[i] = Field{Name: a.StringNode(name), Value: a.FromAny(value)}
+			n, err := a.fromAny(value, check)
+			if err != nil {
+				return Node{}, err
+			}
+			fields[i] = Field{Name: a.StringNode(name), Value: n}
 			i++
 		}
 		slices.SortFunc(fields, func(x, y Field) int { return strings.Compare(a.Str(x.Name), a.Str(y.Name)) })
-		return obj
+		return obj, nil
 	}
-	panic(fmt.Sprintf("node.FromAny: %T is not a JSON value", v))
+	return Node{}, fmt.Errorf("%T is not a JSON value (nil, bool, json.Number, string, []any or map[string]any)", v)
+}
+
+// checkedNumber parses a json.Number that must be a JSON number within f64's range.
+func checkedNumber(s string) (Node, error) {
+	var l Lexer
+	l.Reset(unsafe.Slice(unsafe.StringData(s), len(s))) // only read
+	if len(s) == 0 {
+		return Node{}, fmt.Errorf("invalid JSON: %q is not a JSON number", s)
+	}
+	if _, err := l.Number(); err != nil || l.Pos != len(s) {
+		return Node{}, fmt.Errorf("invalid JSON: %q is not a JSON number", s)
+	}
+	n := ParseNumber(s)
+	if n.kind == Float && math.IsInf(n.Float(), 0) {
+		return Node{}, fmt.Errorf("invalid JSON: number %s is out of range", s)
+	}
+	return n, nil
 }
 
 // ToAny copies a node out of the arena as encoding/json's values, numbers as json.Number in their
