@@ -47,10 +47,21 @@ func (p *Publisher) Producer() ProducerID { return p.producer }
 // Clock is the last clock the publisher stamped.
 func (p *Publisher) Clock() Clock { return p.clock }
 
-// Document is a document bound for a journal. Doc must be a JSON object (map[string]any); its
-// /_meta/uuid is set by the publisher.
+// UUIDPlaceholder stands in for a document's UUID until the publisher stamps it, as in Flow's
+// runtime: documents are validated and combined with it at /_meta/uuid, so that schemas requiring
+// a UUID accept them. It is as long as a UUID's text, so stamping replaces it in place.
+const UUIDPlaceholder = "DocUUIDPlaceholder-329Bb50aa48EAa9ef"
+
+// Document is a document bound for a journal, in one of two forms:
+//   - JSON: the document encoded as it is to be written (one line, no newline), with
+//     UUIDPlaceholder's text at byte UUIDAt, where the publisher writes the document's UUID. The
+//     encoder says where it wrote the placeholder, so a user's string of the same text is never
+//     taken for it.
+//   - Doc (when JSON is nil): a JSON object whose /_meta/uuid the publisher sets before encoding it.
 type Document struct {
 	Journal string
+	JSON    []byte
+	UUIDAt  int
 	Doc     map[string]any
 }
 
@@ -68,20 +79,32 @@ func (p *Publisher) Stage(docs []Document) ([]Append, error) {
 	byJournal := map[string]*bytes.Buffer{}
 	var order []string
 	for _, d := range docs {
-		meta, _ := d.Doc["_meta"].(map[string]any)
-		if meta == nil {
-			meta = map[string]any{}
-			d.Doc["_meta"] = meta
+		if d.JSON != nil && (d.UUIDAt < 0 || d.UUIDAt > len(d.JSON)-len(UUIDPlaceholder) ||
+			string(d.JSON[d.UUIDAt:d.UUIDAt+len(UUIDPlaceholder)]) != UUIDPlaceholder) {
+			return nil, fmt.Errorf("a document for %s has no UUID placeholder at byte %d (the encoder misplaced it)", d.Journal, d.UUIDAt)
 		}
-		meta["uuid"] = p.nextUUID(FlagContinue)
 		buf, ok := byJournal[d.Journal]
 		if !ok {
 			buf = new(bytes.Buffer)
 			byJournal[d.Journal] = buf
 			order = append(order, d.Journal)
 		}
-		if err := encodeLine(buf, d.Doc); err != nil {
-			return nil, fmt.Errorf("encoding a document for %s: %w", d.Journal, err)
+		uuid := p.nextUUID(FlagContinue)
+		if d.JSON != nil {
+			at := buf.Len() + d.UUIDAt
+			buf.Write(d.JSON)
+			copy(buf.Bytes()[at:], uuid)
+			buf.WriteByte('\n')
+		} else {
+			meta, _ := d.Doc["_meta"].(map[string]any)
+			if meta == nil {
+				meta = map[string]any{}
+				d.Doc["_meta"] = meta
+			}
+			meta["uuid"] = uuid
+			if err := encodeLine(buf, d.Doc); err != nil {
+				return nil, fmt.Errorf("encoding a document for %s: %w", d.Journal, err)
+			}
 		}
 		p.touched[d.Journal] = true
 	}

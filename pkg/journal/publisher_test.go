@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -154,5 +155,49 @@ func committedIDs(t *testing.T, dir, journal string) []int {
 			t.Fatal(err)
 		}
 		ids = append(ids, v.ID)
+	}
+}
+
+// TestPublisherStampsJSONDocuments: a document in the JSON form gets its UUID at UUIDAt, exactly as
+// the map form would set /_meta/uuid, and the caller's bytes are left as they were. A UUIDAt that
+// does not point at the placeholder is refused before anything is stamped.
+func TestPublisherStampsJSONDocuments(t *testing.T) {
+	at := func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
+	producer := ProducerID{1, 2, 3, 4, 5, 6}
+	const j = "acme/events/pivot=00"
+	line := `{"_meta":{"uuid":"` + UUIDPlaceholder + `"},"id":1,"s":"` + UUIDPlaceholder + `"}`
+	uuidAt := len(`{"_meta":{"uuid":"`)
+	input := []byte(line)
+
+	mapForm, err := NewPublisher(nil, producer, 0, at).Stage([]Document{
+		{Journal: j, Doc: map[string]any{"id": 1, "s": UUIDPlaceholder}},
+		{Journal: j, Doc: map[string]any{"id": 1, "s": UUIDPlaceholder}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonForm, err := NewPublisher(nil, producer, 0, at).Stage([]Document{
+		{Journal: j, JSON: input, UUIDAt: uuidAt},
+		{Journal: j, JSON: input, UUIDAt: uuidAt},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jsonForm) != 1 || string(jsonForm[0].Content) != string(mapForm[0].Content) {
+		t.Errorf("JSON form staged\n%s\nmap form\n%s", jsonForm[0].Content, mapForm[0].Content)
+	}
+	if string(input) != line {
+		t.Errorf("Stage changed the caller's bytes to %s", input)
+	}
+
+	for _, bad := range []int{-1, 0, uuidAt + 1, len(line) - 10, len(line)} {
+		pub := NewPublisher(nil, producer, 0, at)
+		_, err := pub.Stage([]Document{{Journal: j, JSON: input, UUIDAt: bad}})
+		if err == nil || !strings.Contains(err.Error(), "no UUID placeholder at byte") {
+			t.Errorf("UUIDAt %d: error %v, want the misplaced placeholder named", bad, err)
+		}
+		if pub.Clock() != 0 {
+			t.Errorf("UUIDAt %d: the clock ticked for a refused document", bad)
+		}
 	}
 }

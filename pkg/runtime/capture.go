@@ -168,11 +168,9 @@ func (s *captureShard) run(ctx, stop context.Context, cp *ShardCheckpoint) error
 			if b >= len(s.writers) {
 				return fmt.Errorf("capture %s: connector captured into binding %d, but the task has %d", s.task.Name, b, len(s.writers))
 			}
-			d, err := doc.Decode(r.Captured.Doc)
-			if err != nil {
+			if err := s.writers[b].AddJSON(r.Captured.Doc); errors.As(err, new(*doc.NotJSONError)) {
 				return fmt.Errorf("capture %s: binding %d: captured document is not JSON: %w", s.task.Name, b, err)
-			}
-			if err := s.writers[b].Add(d); err != nil {
+			} else if err != nil {
 				return fmt.Errorf("capture %s: binding %d: %w", s.task.Name, b, err)
 			}
 			docs++
@@ -210,7 +208,7 @@ func (s *captureShard) commitTransaction(ctx context.Context, cp *ShardCheckpoin
 	txn.startCommit()
 	byBinding := make([][]journal.Document, len(s.writers))
 	for i, w := range s.writers {
-		if err := w.Drain(func(d journal.Document) error { byBinding[i] = append(byBinding[i], d); return nil }); err != nil {
+		if err := w.DrainJSON(func(d journal.Document) error { byBinding[i] = append(byBinding[i], d); return nil }); err != nil {
 			return fmt.Errorf("capture %s: %w", s.task.Name, err)
 		}
 	}

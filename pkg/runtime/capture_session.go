@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/flowctl/flowctl/pkg/catalog"
+	"github.com/flowctl/flowctl/pkg/doc"
 	"github.com/flowctl/flowctl/pkg/journal"
 )
 
@@ -69,7 +70,11 @@ func RunCaptureSession(ctx context.Context, built *catalog.Built, name string, o
 		txn := CaptureTransaction{State: cp.ConnectorState}
 		for i, docs := range byBinding {
 			for _, d := range docs {
-				txn.Docs = append(txn.Docs, CapturedDoc{Collection: s.writers[i].coll.Name, Doc: d.Doc})
+				v, err := doc.Decode(d.JSON) // the writer encoded it: an object
+				if err != nil {
+					return Published{}, err
+				}
+				txn.Docs = append(txn.Docs, CapturedDoc{Collection: s.writers[i].coll.Name, Doc: v.(map[string]any)})
 			}
 		}
 		if len(txn.State) == 0 {

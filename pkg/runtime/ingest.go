@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/flowctl/flowctl/pkg/catalog"
@@ -33,16 +34,14 @@ func (r *Runtime) Ingest(ctx context.Context, c *catalog.BuiltCollection, docs [
 		return err
 	}
 	for i, raw := range docs {
-		d, err := doc.Decode(raw)
-		if err != nil {
+		if err := w.AddJSON(raw); errors.As(err, new(*doc.NotJSONError)) {
 			return &IngestError{Index: i, Err: fmt.Errorf("not JSON: %w", err)}
-		}
-		if err := w.Add(d); err != nil {
+		} else if err != nil {
 			return &IngestError{Index: i, Err: err}
 		}
 	}
 	var out []journal.Document
-	if err := w.Drain(func(d journal.Document) error { out = append(out, d); return nil }); err != nil {
+	if err := w.DrainJSON(func(d journal.Document) error { out = append(out, d); return nil }); err != nil {
 		return err
 	}
 	r.ingestMu.Lock()

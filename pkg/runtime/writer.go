@@ -1,19 +1,22 @@
 package runtime
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/flowctl/flowctl/pkg/catalog"
 	"github.com/flowctl/flowctl/pkg/doc"
 	"github.com/flowctl/flowctl/pkg/journal"
+	"github.com/flowctl/flowctl/pkg/node"
 	"github.com/flowctl/flowctl/pkg/schema"
 )
 
 // uuidPlaceholder stands in for a document's UUID while it is validated and combined, as Flow's
 // runtime does, so that schemas requiring /_meta/uuid accept it. The publisher replaces it.
-const uuidPlaceholder = "DocUUIDPlaceholder-329Bb50aa48EAa9ef"
+const uuidPlaceholder = journal.UUIDPlaceholder
 
 // CollectionWriter validates and combines a transaction's documents for one collection, and routes
 // combined documents to the journal of their logical partition. Every task that writes a collection
@@ -22,6 +25,8 @@ type CollectionWriter struct {
 	coll       *catalog.BuiltCollection
 	partitions []partitionField
 	combiner   *doc.Combiner
+	lex        node.Lexer // AddJSON's walk of a document's top level
+	scratch    []byte     // a document with the placeholder, as AddJSON hands it to the combiner
 }
 
 type partitionField struct {
@@ -82,7 +87,232 @@ func (w *CollectionWriter) Add(d any) error {
 	return nil
 }
 
-// Drain routes every combined document to its journal, in key order, and empties the writer.
+// AddJSON is Add for a JSON document: it is decoded straight into the combiner, with the
+// placeholder at /_meta/uuid. Bytes that are not JSON fail with a *doc.NotJSONError.
+func (w *CollectionWriter) AddJSON(b []byte) error {
+	withUUID, err := w.withPlaceholder(b)
+	if errors.Is(err, errNotObject) {
+		d, _ := doc.Decode(b) // valid JSON: the walk read it all
+		return fmt.Errorf("a document of %s must be a JSON object, not %s", w.coll.Name, abbreviate(d))
+	} else if err != nil {
+		return &doc.NotJSONError{Err: err}
+	}
+	err = w.combiner.AddJSON(withUUID)
+	if errors.As(err, new(*doc.NotJSONError)) {
+		// Only a number out of range gets here (the walk does not parse numbers), at an offset the
+		// placeholder may have moved: the decoder words it for the document as given.
+		return w.combiner.AddJSON(b)
+	} else if err != nil {
+		d, _ := doc.Decode(b) // the document as given, without the placeholder
+		return fmt.Errorf("document %s does not fit collection %s: %w", abbreviate(d), w.coll.Name, err)
+	}
+	return nil
+}
+
+var errNotObject = errors.New("not a JSON object")
+
+// withPlaceholder returns the JSON object b with the placeholder at /_meta/uuid (in w.scratch):
+// "uuid" is added as the last property of the document's last "_meta" when that is an object,
+// else "_meta":{"uuid":…} as the document's last property. Decoders keep the last of duplicate
+// properties, so this replaces a uuid the document had (or a "_meta" that is not an object) and
+// nothing else, as Add does. The walk reads every token, so bytes that are not JSON fail here
+// with the lexer's error, as the decoder words it.
+func (w *CollectionWriter) withPlaceholder(b []byte) ([]byte, error) {
+	l := &w.lex
+	l.Reset(b)
+	defer func() { l.Data = nil }() // do not keep the caller's buffer
+	if err := l.Start(); err != nil {
+		return nil, err
+	}
+	if b[l.Pos] != '{' {
+		if err := skipValue(l); err != nil {
+			return nil, err
+		}
+		if err := l.Finish(); err != nil {
+			return nil, err
+		}
+		return nil, errNotObject
+	}
+	open := l.Pos
+	metaOpen, metaClose := -1, -1 // the braces of the last "_meta", when an object
+	if err := l.Enter(); err != nil {
+		return nil, err
+	}
+	for !l.Empty('}') {
+		name, err := l.Name()
+		if err != nil {
+			return nil, err
+		}
+		start := l.Pos
+		if err := skipValue(l); err != nil {
+			return nil, err
+		}
+		if string(name) == "_meta" {
+			metaOpen, metaClose = -1, -1
+			if b[start] == '{' {
+				metaOpen, metaClose = start, l.Pos-1
+			}
+		}
+		if more, err := l.Next('}'); err != nil {
+			return nil, err
+		} else if !more {
+			break
+		}
+	}
+	end := l.Pos - 1 // the document's closing brace
+	if err := l.Finish(); err != nil {
+		return nil, err
+	}
+	out := w.scratch[:0]
+	if metaOpen >= 0 {
+		out = append(out, b[:metaClose]...)
+		if len(bytes.TrimSpace(b[metaOpen+1:metaClose])) > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, `"uuid":"`+uuidPlaceholder+`"`...)
+		out = append(out, b[metaClose:]...)
+	} else {
+		out = append(out, b[:end]...)
+		if len(bytes.TrimSpace(b[open+1:end])) > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, `"_meta":{"uuid":"`+uuidPlaceholder+`"}`...)
+		out = append(out, b[end:]...)
+	}
+	w.scratch = out
+	return out, nil
+}
+
+// skipValue moves l past the value at its position, reading every token.
+func skipValue(l *node.Lexer) error {
+	if l.Pos >= len(l.Data) {
+		return l.Fail("a value")
+	}
+	switch c := l.Data[l.Pos]; {
+	case c == '"':
+		_, err := l.String()
+		return err
+	case c == '{', c == '[':
+		closing := byte('}')
+		if c == '[' {
+			closing = ']'
+		}
+		if err := l.Enter(); err != nil {
+			return err
+		}
+		if l.Empty(closing) {
+			return nil
+		}
+		for {
+			if closing == '}' {
+				if _, err := l.Name(); err != nil {
+					return err
+				}
+			}
+			if err := skipValue(l); err != nil {
+				return err
+			}
+			if more, err := l.Next(closing); err != nil || !more {
+				return err
+			}
+		}
+	case c == 't':
+		return l.Literal("true")
+	case c == 'f':
+		return l.Literal("false")
+	case c == 'n':
+		return l.Literal("null")
+	case c == '-' || '0' <= c && c <= '9':
+		_, err := l.Number()
+		return err
+	}
+	return l.Fail("a value")
+}
+
+// DrainJSON routes every combined document to its journal, in key order, as the JSON it is
+// written as (journal.Document's JSON form, with the placeholder at UUIDAt), and empties the
+// writer. The documents' bytes stay valid after it returns.
+func (w *CollectionWriter) DrainJSON(fn func(journal.Document) error) error {
+	var buf []byte
+	return w.combiner.Drain(false, func(d doc.Drained) error {
+		if d.Node.Kind() != node.Object {
+			return fmt.Errorf("combined document of %s is not an object", w.coll.Name)
+		}
+		name, err := w.journalOfNode(d)
+		if err != nil {
+			return err
+		}
+		// Documents share buffers of drainChunk bytes; one that outgrows its buffer moves the
+		// rest to a new one, leaving the bytes of documents already handed out as they are.
+		if cap(buf)-len(buf) < drainChunk/16 {
+			buf = make([]byte, 0, drainChunk)
+		}
+		start := len(buf)
+		var at int
+		if buf, at, err = appendDocument(buf, d.Arena, d.Node); err != nil {
+			return fmt.Errorf("combined document %s of %s: %w", abbreviate(d.Doc()), w.coll.Name, err)
+		}
+		return fn(journal.Document{Journal: name, JSON: buf[start:len(buf):len(buf)], UUIDAt: at - start})
+	})
+}
+
+const drainChunk = 256 << 10
+
+// appendDocument appends the object n as the publisher's map form encodes it today (compact,
+// properties by name, Flow's number forms, U+2028 and U+2029 escaped as encoding/json escapes them),
+// and returns the offset in buf of its /_meta/uuid placeholder's text.
+func appendDocument(buf []byte, a *node.Arena, n node.Node) ([]byte, int, error) {
+	start, at := len(buf), -1
+	buf = append(buf, '{')
+	for i, f := range a.Fields(n) {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = node.AppendString(buf, a.Str(f.Name))
+		buf = append(buf, ':')
+		if a.Str(f.Name) != "_meta" || f.Value.Kind() != node.Object {
+			buf = a.AppendJSON(buf, f.Value)
+			continue
+		}
+		buf = append(buf, '{')
+		for j, m := range a.Fields(f.Value) {
+			if j > 0 {
+				buf = append(buf, ',')
+			}
+			buf = node.AppendString(buf, a.Str(m.Name))
+			buf = append(buf, ':')
+			if a.Str(m.Name) == "uuid" && m.Value.Kind() == node.String && a.Str(m.Value) == uuidPlaceholder {
+				at = len(buf) + 1 // past the quote
+			}
+			buf = a.AppendJSON(buf, m.Value)
+		}
+		buf = append(buf, '}')
+	}
+	buf = append(buf, '}')
+	if at < 0 {
+		return buf, 0, errors.New("its /_meta/uuid is not the UUID placeholder (did a reduction replace it?)")
+	}
+	buf, at = escapeLineSeparators(buf, start, at)
+	return buf, at, nil
+}
+
+// escapeLineSeparators escapes U+2028 and U+2029 in the document at buf[start:], as encoding/json
+// does (they end lines in JavaScript) and node.AppendString does not, so that journals hold the
+// bytes the map form wrote. They occur only within strings; at moves with the bytes before it.
+func escapeLineSeparators(buf []byte, start, at int) ([]byte, int) {
+	if bytes.IndexByte(buf[start:], 0xe2) < 0 { // the first byte of both
+		return buf, at
+	}
+	doc := buf[start:]
+	for _, sep := range [...]struct{ raw, escaped string }{{"\u2028", `\u2028`}, {"\u2029", `\u2029`}} {
+		at += (len(sep.escaped) - len(sep.raw)) * bytes.Count(doc[:at-start], []byte(sep.raw))
+		doc = bytes.ReplaceAll(doc, []byte(sep.raw), []byte(sep.escaped))
+	}
+	return append(buf[:start], doc...), at
+}
+
+// Drain routes every combined document to its journal, in key order, in the map form, and
+// empties the writer; DrainJSON is the faster form for callers that only publish them.
 func (w *CollectionWriter) Drain(fn func(journal.Document) error) error {
 	return w.combiner.Drain(false, func(d doc.Drained) error {
 		obj, ok := d.Doc().(map[string]any)
@@ -107,6 +337,23 @@ func (w *CollectionWriter) JournalOf(obj map[string]any) (string, error) {
 	name, err := journal.JournalName(w.coll.Name, values)
 	if err != nil {
 		return "", fmt.Errorf("document %s of %s: partition: %w", abbreviate(obj), w.coll.Name, err)
+	}
+	return name, nil
+}
+
+// journalOfNode is JournalOf for a drained document. Partition values are scalars: only they are
+// copied out of the arena.
+func (w *CollectionWriter) journalOfNode(d doc.Drained) (string, error) {
+	values := make([]journal.PartitionValue, len(w.partitions))
+	for i, p := range w.partitions {
+		values[i].Field = p.field
+		if v, ok := p.ptr.QueryNode(d.Arena, d.Node); ok {
+			values[i].Value = d.Arena.ToAny(v)
+		}
+	}
+	name, err := journal.JournalName(w.coll.Name, values)
+	if err != nil {
+		return "", fmt.Errorf("document %s of %s: partition: %w", abbreviate(d.Doc()), w.coll.Name, err)
 	}
 	return name, nil
 }

@@ -1,0 +1,204 @@
+package runtime
+
+import (
+	"bytes"
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/flowctl/flowctl/internal/catalogtest"
+	"github.com/flowctl/flowctl/pkg/catalog"
+	"github.com/flowctl/flowctl/pkg/doc"
+	"github.com/flowctl/flowctl/pkg/journal"
+)
+
+// writerCatalog partitions by region and tier, and reduces: events of one id merge, and n sums.
+const writerCatalog = `
+collections:
+  w/events:
+    schema:
+      type: object
+      reduce: {strategy: merge}
+      properties:
+        id: {type: integer}
+        region: {type: [string, "null"]}
+        tier: {type: [integer, "null"]}
+        n: {type: number, reduce: {strategy: sum}}
+      required: [id]
+    key: [/id]
+    projections:
+      region: {location: /region, partition: true}
+      tier: {location: /tier, partition: true}
+`
+
+func writerCollection(t *testing.T) *catalog.BuiltCollection {
+	t.Helper()
+	return catalogtest.Build(t, writerCatalog, nil).Collection("w/events")
+}
+
+// stageAll publishes docs as a fixed producer at a fixed time, so that two runs stamp alike.
+func stageAll(t *testing.T, docs []journal.Document) []journal.Append {
+	t.Helper()
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	pub := journal.NewPublisher(nil, journal.ProducerID{1, 2, 3, 4, 5, 6}, 0, func() time.Time { return at })
+	appends, err := pub.Stage(docs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return appends
+}
+
+// TestDrainJSONWritesTheMapFormsBytes holds the bytes path (AddJSON, DrainJSON, the publisher's
+// JSON form) to the bytes the map path (decode, Add, Drain, the publisher's map form) writes for
+// the same documents: the same journals, lines and UUIDs, byte for byte.
+func TestDrainJSONWritesTheMapFormsBytes(t *testing.T) {
+	coll := writerCollection(t)
+	docs := []string{
+		`{"id": 1, "region": "EU", "n": 1}`,
+		`{"id":1,"n":2.5,"extra":{"b":1,"a":[true,false,null]}}`, // merges into id 1
+		`{"id":2,"region":"US","_meta":{"op":"c","source":{"table":"t"}}}`,
+		`{"id":3,"region":"US","_meta":{"uuid":"a user's uuid","z":1}}`,
+		`{"id":4,"_meta":"not an object"}`,
+		`{"id":5,"_meta":{}}`,
+		`{"id":6,"_meta":{"uuid":1},"_meta":{"after":"a duplicate"}}`,
+		`{"id":7,"_m\u0065ta":{"op":"u"},"region":"EU"}`,
+		`{"id":8,"s":"DocUUIDPlaceholder-329Bb50aa48EAa9ef","_meta":{"a":"DocUUIDPlaceholder-329Bb50aa48EAa9ef"}}`,
+		`{"id":9,"s":"<a href=\"x\">&amp;</a> \u2028 line\u2029para \t\n\r\b\f\u0001 \\ \/ é 😀 \ud83d\ude00"}`,
+		`{"id":10,"raw":"` + "\u2028\u2029 raw separators, \u00e9" + `","n":1e3}`,
+		`{"id":11,"nums":[0,-0,1.50,1e3,1E-7,12345678901234567890,-9223372036854775808,18446744073709551615,1.0e16,0.00001,-1.5e300,3.0]}`,
+		`{"id":12,"region":null,"deep":{"a":{"b":{"c":[[],{}]}}}}`,
+		`{"id":13,"tier":-3,"n":-4}`,
+		`{"id":14,"tier":42,"region":"EU","n":-4,"n":7}`,
+		"\t{ \"id\" : 15 ,\n \"_meta\" : { \"x\" : [ 1 , 2 ] } }\n",
+		`{"id":16,"":"empty name","~/":"pointer chars","a\"b":1}`,
+	}
+
+	oldWriter, err := NewCollectionWriter(coll, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	newWriter, err := NewCollectionWriter(coll, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range docs {
+		v, err := doc.Decode([]byte(d))
+		if err != nil {
+			t.Fatalf("%s: %v", d, err)
+		}
+		if err := oldWriter.Add(v); err != nil {
+			t.Fatalf("Add %s: %v", d, err)
+		}
+		if err := newWriter.AddJSON([]byte(d)); err != nil {
+			t.Fatalf("AddJSON %s: %v", d, err)
+		}
+	}
+	var oldDocs, newDocs []journal.Document
+	if err := oldWriter.Drain(func(d journal.Document) error { oldDocs = append(oldDocs, d); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := newWriter.DrainJSON(func(d journal.Document) error { newDocs = append(newDocs, d); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(newDocs) != len(oldDocs) || len(newDocs) != 16 {
+		t.Fatalf("drained %d documents by bytes and %d as maps, want 16", len(newDocs), len(oldDocs))
+	}
+	want, got := stageAll(t, oldDocs), stageAll(t, newDocs)
+	if len(got) != len(want) {
+		t.Fatalf("bytes path wrote %d journals, map path %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i].Journal != want[i].Journal {
+			t.Errorf("journal %d: bytes path %s, map path %s", i, got[i].Journal, want[i].Journal)
+		}
+		if !bytes.Equal(got[i].Content, want[i].Content) {
+			t.Errorf("%s: bytes path wrote\n%s\nmap path wrote\n%s", want[i].Journal, got[i].Content, want[i].Content)
+		}
+	}
+	// A user's string equal to the placeholder's text is not stamped.
+	all := string(bytes.Join([][]byte{got[0].Content, got[1].Content, got[2].Content, got[3].Content}, nil))
+	if n := strings.Count(all, journal.UUIDPlaceholder); n != 2 {
+		t.Errorf("%d placeholders left in the journals, want the 2 of document 8's own strings", n)
+	}
+}
+
+// TestDrainJSONAcrossBuffers: documents handed out stay intact when later ones fill a new buffer,
+// and a document larger than a buffer is whole.
+func TestDrainJSONAcrossBuffers(t *testing.T) {
+	w, err := NewCollectionWriter(writerCollection(t), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := strings.Repeat("x", drainChunk+100)
+	want := map[int]string{}
+	for id := range 2000 {
+		s := strings.Repeat("y", id%300)
+		if id == 1000 {
+			s = big
+		}
+		want[id] = s
+		if err := w.AddJSON([]byte(`{"id":` + strconv.Itoa(id) + `,"s":"` + s + `"}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var drained []journal.Document
+	if err := w.DrainJSON(func(d journal.Document) error { drained = append(drained, d); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for id, d := range drained {
+		line := `{"_meta":{"uuid":"` + journal.UUIDPlaceholder + `"},"id":` + strconv.Itoa(id) + `,"s":"` + want[id] + `"}`
+		if string(d.JSON) != line || d.UUIDAt != len(`{"_meta":{"uuid":"`) {
+			t.Fatalf("document %d: %.80s… at %d", id, d.JSON, d.UUIDAt)
+		}
+	}
+}
+
+// TestAddJSONErrors: AddJSON words errors as decoding and Add do, for the document as given.
+func TestAddJSONErrors(t *testing.T) {
+	w, err := NewCollectionWriter(writerCollection(t), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		in      string
+		notJSON bool
+		want    string
+	}{
+		{in: ``, notJSON: true, want: "expected a JSON value, found nothing"},
+		{in: `{"id":1`, notJSON: true, want: "invalid JSON: unexpected end of input, expected ',' or '}'"},
+		{in: `{"id":1} x`, notJSON: true, want: "invalid JSON: unexpected data after the value at byte 9"},
+		{in: `{"id":1,"_meta":{"a":tru}}`, notJSON: true, want: `invalid JSON: unexpected '}' at byte 24, expected "true"`},
+		{in: `{"id":1,"_meta":{},"n":1e400}`, notJSON: true, want: "invalid JSON: number out of range at byte 23"},
+		{in: `[1,2]`, want: "a document of w/events must be a JSON object, not [1,2]"},
+		{in: `"<x>"`, want: `a document of w/events must be a JSON object, not "\u003cx\u003e"`},
+		{in: `{"id":"one","_meta":{"op":"c"}}`, want: `document {"_meta":{"op":"c"},"id":"one"} does not fit collection w/events: `},
+		{in: `{"region":"EU"}`, want: `document {"region":"EU"} does not fit collection w/events: `},
+	} {
+		err := w.AddJSON([]byte(tc.in))
+		if err == nil {
+			t.Errorf("%s: no error", tc.in)
+			continue
+		}
+		if got := errors.As(err, new(*doc.NotJSONError)); got != tc.notJSON {
+			t.Errorf("%s: NotJSONError %v, want %v (%v)", tc.in, got, tc.notJSON, err)
+		}
+		if !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%s: error %q, want it to start with %q", tc.in, err, tc.want)
+		}
+		if strings.Contains(err.Error(), journal.UUIDPlaceholder) {
+			t.Errorf("%s: error shows the placeholder: %v", tc.in, err)
+		}
+		if tc.notJSON {
+			if _, derr := doc.Decode([]byte(tc.in)); derr != nil && derr.Error() != err.Error() {
+				t.Errorf("%s: AddJSON says %q, doc.Decode %q", tc.in, err, derr)
+			}
+		}
+	}
+	// Nothing was combined.
+	n := 0
+	if err := w.DrainJSON(func(journal.Document) error { n++; return nil }); err != nil || n != 0 {
+		t.Errorf("drained %d documents (%v) after only failed adds", n, err)
+	}
+}
