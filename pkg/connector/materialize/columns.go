@@ -46,6 +46,7 @@ type dialect struct {
 	columnType  func(p *connector.Projection, isDocument bool) (string, error)
 	placeholder func(i int) string // the i-th (0-based) statement parameter
 	maxIdent    int                // identifier length limit in bytes, 0 for none
+	foldsCase   bool               // identifiers compare without regard to ASCII case, quoted or not
 	comments    bool               // COMMENT ON is supported
 }
 
@@ -69,6 +70,7 @@ var sqliteDialect = dialect{
 		}
 	},
 	placeholder: func(int) string { return "?" },
+	foldsCase:   true,
 }
 
 var postgresDialect = dialect{
@@ -143,6 +145,35 @@ func (d *dialect) quote(ident string) string {
 		return ident
 	}
 	return `"` + strings.ReplaceAll(ident, `"`, `""`) + `"`
+}
+
+// folded is the name the database gives the column of field when two fields could share it, or
+// "" when that is the field itself: SQLite matches identifiers without regard to ASCII case even
+// when quoted, PostgreSQL keeps case (quote folds nothing) but truncates to 63 bytes. Field
+// selection rejects a field whose folded name another selected field holds (DuplicateFold).
+func (d *dialect) folded(field string) string {
+	f := field
+	if d.maxIdent > 0 && len(f) > d.maxIdent {
+		f = f[:d.maxIdent]
+	}
+	if d.foldsCase {
+		f = asciiLower(f)
+	}
+	if f == field {
+		return ""
+	}
+	return f
+}
+
+// asciiLower lowers A-Z only, as SQLite's identifier comparison does.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + ('a' - 'A')
+		}
+	}
+	return string(b)
 }
 
 // quoteTable quotes a possibly schema-qualified table name given as separate parts.

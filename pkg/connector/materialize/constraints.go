@@ -7,8 +7,9 @@ import (
 )
 
 // constraints are what a SQL materialization asks of each projected field (flow-spec 6.4).
-// multipleOK says whether the database can hold a field of several types (as JSON).
-func constraints(coll *connector.CollectionSpec, delta, multipleOK bool) map[string]connector.Constraint {
+// multipleOK says whether the database can hold a field of several types (as JSON); fold, when
+// not nil, is the endpoint's name of a field where it differs from the field (foldedField).
+func constraints(coll *connector.CollectionSpec, delta, multipleOK bool, fold func(string) string) map[string]connector.Constraint {
 	isKey := map[string]bool{}
 	for _, k := range coll.Key {
 		isKey[k] = true
@@ -16,7 +17,11 @@ func constraints(coll *connector.CollectionSpec, delta, multipleOK bool) map[str
 	out := make(map[string]connector.Constraint, len(coll.Projections))
 	for i := range coll.Projections {
 		p := &coll.Projections[i]
-		out[p.Field] = constraintOf(p, isKey[p.Ptr], delta, multipleOK)
+		c := constraintOf(p, isKey[p.Ptr], delta, multipleOK)
+		if fold != nil {
+			c.FoldedField = fold(p.Field)
+		}
+		out[p.Field] = c
 	}
 	return out
 }

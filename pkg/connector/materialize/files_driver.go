@@ -47,7 +47,7 @@ func (filesDriver) validate(_ context.Context, req *connector.MaterializeValidat
 		}
 		paths[r.Path] = b.Collection.Name
 		out.Bindings = append(out.Bindings, connector.MaterializeValidatedBinding{
-			Constraints:  constraints(&b.Collection, true, true),
+			Constraints:  constraints(&b.Collection, true, true, nil), // JSON object keys fold nothing
 			ResourcePath: []string{r.Path},
 			DeltaUpdates: true,
 		})

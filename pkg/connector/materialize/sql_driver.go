@@ -41,7 +41,7 @@ func (d *sqlDriver) validate(_ context.Context, req *connector.MaterializeValida
 			path = []string{r.Schema, r.Table}
 		}
 		out.Bindings = append(out.Bindings, connector.MaterializeValidatedBinding{
-			Constraints:  constraints(&b.Collection, r.DeltaUpdates, d.dialect == &postgresDialect),
+			Constraints:  constraints(&b.Collection, r.DeltaUpdates, d.dialect == &postgresDialect, d.dialect.folded),
 			ResourcePath: path,
 			DeltaUpdates: r.DeltaUpdates,
 		})
