@@ -33,6 +33,8 @@ materializations:
 	}{
 		{"keyable projections, inferred and explicit", `groupBy: [region, count, the_region, id]`, nil},
 		{"unknown field", `groupBy: [regoin]`, []string{"21:21 binding.groupby-field"}},
+		{"unknown required and excluded fields", "require: {count: {}, cuont: {}}\n          exclude: [region, tgas]",
+			[]string{"21:39 binding.require-field", "22:29 binding.exclude-field"}},
 		{"not keyable: two scalar types, an array, the document", `groupBy: [id, price, tags, flow_document]`,
 			[]string{"21:25 binding.groupby-type", "21:32 binding.groupby-type", "21:38 binding.groupby-type"}},
 	} {
