@@ -1,8 +1,10 @@
 package schema
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -79,6 +81,12 @@ func newValidationError(err error) error {
 	}
 	out := &ValidationError{}
 	collectViolations(verr, &out.Violations)
+	// The library meets violations in Go map order: sort them so that a document always gets the
+	// same error, listed by location.
+	slices.SortFunc(out.Violations, func(x, y Violation) int {
+		return cmp.Or(strings.Compare(x.Instance, y.Instance), strings.Compare(x.Schema, y.Schema),
+			strings.Compare(x.Message, y.Message))
+	})
 	return out
 }
 

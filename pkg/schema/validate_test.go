@@ -2,6 +2,7 @@ package schema
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -193,5 +194,25 @@ func TestValidationErrorSummaryIsBounded(t *testing.T) {
 	}
 	if got := compile(t, `false`).Validate(decode(t, `1`)).Error(); !strings.Contains(got, "schema is false") {
 		t.Errorf("false schema message = %q", got)
+	}
+}
+
+// The library reports violations in the order it meets them, which follows Go map iteration over
+// properties: the same document must still get the same error, in document order, and the same
+// first few violations spelled out.
+func TestViolationsInStableOrder(t *testing.T) {
+	s := compile(t, `{"type":"object","properties":{
+		"a":{"type":"string"},"b":{"type":"string"},"c":{"type":"string"},"d":{"type":"string"},
+		"e":{"type":"string"},"f":{"minimum":5,"multipleOf":2}}}`)
+	doc := decode(t, `{"f":3,"e":1,"d":1,"c":1,"b":1,"a":1}`)
+	first := s.Validate(doc)
+	var verr *ValidationError
+	if !errors.As(first, &verr) || len(verr.Violations) != 7 || verr.Violations[0].Instance != "/a" || verr.Violations[6].Instance != "/f" {
+		t.Fatalf("Validate = %v", first)
+	}
+	for range 50 {
+		if err := s.Validate(doc); err.Error() != first.Error() || !reflect.DeepEqual(err, first) {
+			t.Fatalf("the same document gave\n%v\nthen\n%v", first, err)
+		}
 	}
 }
