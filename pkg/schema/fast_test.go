@@ -244,6 +244,9 @@ func TestInvalidDocumentsKeepTheLibrarysReport(t *testing.T) {
 }
 
 func TestValidDocumentAllocatesNothing(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
 	s := compile(t, benchSchema)
 	docs, _ := benchDocs(50)
 	for _, doc := range docs {

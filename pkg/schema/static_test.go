@@ -146,6 +146,9 @@ func sortedKeys(m map[string]*Annotation) []string {
 }
 
 func TestValidateReduceNodeAllocatesNothing(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
 	s := compile(t, benchSchema)
 	docs, _ := benchDocs(50)
 	a := &node.Arena{}
