@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/flowctl/flowctl/pkg/connector"
 )
@@ -138,9 +139,7 @@ var reservedWords = map[string]bool{
 
 // quote renders an identifier, double-quoted unless it is simple and not reserved.
 func (d *dialect) quote(ident string) string {
-	if d.maxIdent > 0 && len(ident) > d.maxIdent {
-		ident = ident[:d.maxIdent]
-	}
+	ident = d.truncate(ident)
 	if simpleIdent.MatchString(ident) && !reservedWords[ident] {
 		return ident
 	}
@@ -152,10 +151,7 @@ func (d *dialect) quote(ident string) string {
 // when quoted, PostgreSQL keeps case (quote folds nothing) but truncates to 63 bytes. Field
 // selection rejects a field whose folded name another selected field holds (DuplicateFold).
 func (d *dialect) folded(field string) string {
-	f := field
-	if d.maxIdent > 0 && len(f) > d.maxIdent {
-		f = f[:d.maxIdent]
-	}
+	f := d.truncate(field)
 	if d.foldsCase {
 		f = asciiLower(f)
 	}
@@ -163,6 +159,19 @@ func (d *dialect) folded(field string) string {
 		return ""
 	}
 	return f
+}
+
+// truncate cuts an identifier to the dialect's limit at a character boundary, as PostgreSQL
+// does (pg_mbcliplen), so a multi-byte character is dropped whole rather than split.
+func (d *dialect) truncate(ident string) string {
+	if d.maxIdent <= 0 || len(ident) <= d.maxIdent {
+		return ident
+	}
+	cut := d.maxIdent
+	for cut > 0 && !utf8.RuneStart(ident[cut]) {
+		cut--
+	}
+	return ident[:cut]
 }
 
 // asciiLower lowers A-Z only, as SQLite's identifier comparison does.

@@ -24,6 +24,8 @@ func TestFoldedField(t *testing.T) {
 		{&postgresDialect, "Name", ""}, // quoted: PostgreSQL keeps case
 		{&postgresDialect, long, ""},
 		{&postgresDialect, long + "yz", long},
+		// A 2-byte é across the 63rd byte is dropped whole, as PostgreSQL's pg_mbcliplen does.
+		{&postgresDialect, long[:62] + "éz", long[:62]},
 	} {
 		if got := tc.d.folded(tc.field); got != tc.want {
 			t.Errorf("%s folded %q = %q, want %q", tc.d.name, tc.field, got, tc.want)
