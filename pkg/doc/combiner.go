@@ -192,9 +192,12 @@ func (c *Combiner) add(doc node.Node, front bool) error {
 // LastKey is the packed key of the document last added, valid until the next call.
 func (c *Combiner) LastKey() []byte { return c.keyBuf }
 
-// held is the memory the Combiner holds: its arena, entries and table.
+// held is the memory the Combiner's documents take: the arena's nodes, and each entry with its
+// share of the table (four 4-byte slots: the table is at most a quarter full once grown). Memory
+// kept for reuse after a spill is not held: counting it, a limit it alone passes would spill every
+// document as a run of its own.
 func (c *Combiner) held() int64 {
-	return c.arena.Size() + int64(cap(c.entries))*int64(unsafe.Sizeof(entry{})) + int64(len(c.table.slots))*4
+	return c.arena.Size() + int64(len(c.entries))*(int64(unsafe.Sizeof(entry{}))+4*4)
 }
 
 // packKey packs doc's key into c.keyBuf and reports whether packed bytes still order all keys

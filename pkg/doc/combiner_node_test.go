@@ -197,3 +197,27 @@ func TestCombinerAddRefusesWhatJSONCannotHold(t *testing.T) {
 		t.Fatalf("Reduce of 1e400 = %v, want an error", out)
 	}
 }
+
+// After a spill nothing is held, so the next run fills the limit again: memory the Combiner keeps
+// for reuse (the arena's chunks, the entries' and table's capacity) must not count as held, or
+// once it alone passes the limit every document spills a run of its own.
+func TestCombinerRunsFillTheLimit(t *testing.T) {
+	c, _ := NewCombiner(CombinerSpec{Key: keyOf("/key"), Schema: compileSchema(t, sumSchema), MemoryLimit: 1 << 20, SpillDir: t.TempDir()})
+	const docs = 20000
+	var added int64
+	for i := range docs {
+		d := fmt.Appendf(nil, `{"key":"k%07d","value":1}`, i)
+		added += int64(len(d))
+		if err := c.AddJSON(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Held documents cost a few times their JSON; a run holds at least a fifth of the limit.
+	if runs := len(c.spill.runs); runs > int(5*added*5/(1<<20))+1 {
+		t.Fatalf("%d documents (%d bytes of JSON) spilled %d runs under a 1 MiB limit", docs, added, runs)
+	}
+	n := 0
+	if err := c.Drain(false, func(Drained) error { n++; return nil }); err != nil || n != docs {
+		t.Fatalf("drained %d documents, error %v", n, err)
+	}
+}

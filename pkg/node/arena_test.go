@@ -9,7 +9,7 @@ import (
 	"github.com/flowctl/flowctl/pkg/node"
 )
 
-// Rewind keeps every chunk: Size starts again from the first chunks, Capacity stays, refilling
+// Rewind keeps every chunk: Size starts again from 0, Capacity stays, refilling
 // allocates nothing, and the documents decoded after it are intact.
 func TestArenaRewindKeepsChunks(t *testing.T) {
 	var a node.Arena
@@ -20,11 +20,11 @@ func TestArenaRewindKeepsChunks(t *testing.T) {
 		}
 	}
 	grown, capacity := a.Size(), a.Capacity()
-	if grown != capacity {
-		t.Fatalf("before any Rewind, Size %d != Capacity %d", grown, capacity)
+	if grown > capacity {
+		t.Fatalf("before any Rewind, Size %d > Capacity %d", grown, capacity)
 	}
 	a.Rewind()
-	if a.Size() >= grown || a.Capacity() != capacity {
+	if a.Size() != 0 || a.Capacity() != capacity {
 		t.Fatalf("after Rewind: Size %d (was %d), Capacity %d (was %d)", a.Size(), grown, a.Capacity(), capacity)
 	}
 	i := 0

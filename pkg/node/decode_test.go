@@ -307,8 +307,8 @@ func TestDecodeAllocatesNothing(t *testing.T) {
 	}
 }
 
-// Reset keeps the first chunk of each kind, so Size drops back to it, and the arena decodes the
-// same documents again into the same memory.
+// Size counts what nodes take, not chunks: it grows with documents, drops to 0 on Reset, and
+// the arena decodes the same documents again into the same memory.
 func TestArenaResetAndSize(t *testing.T) {
 	var a node.Arena
 	if a.Size() != 0 {
@@ -333,9 +333,15 @@ func TestArenaResetAndSize(t *testing.T) {
 	if grown <= first {
 		t.Fatalf("Size did not grow past %d with 2000 documents (%d)", first, grown)
 	}
+	if capacity := a.Capacity(); grown > capacity || capacity-grown > 3*(256<<10) {
+		t.Fatalf("Size %d is not what the chunks (Capacity %d) hold, up to the unfilled ends", grown, capacity)
+	}
 	a.Reset()
-	if a.Size() != first {
-		t.Fatalf("Size after Reset is %d, want the first chunks' %d", a.Size(), first)
+	if a.Size() != 0 {
+		t.Fatalf("Size after Reset is %d, want 0", a.Size())
+	}
+	if _, err := a.Decode(docs[0]); err != nil || a.Size() != first {
+		t.Fatalf("the first document again takes %d bytes (error %v), first %d", a.Size(), err, first)
 	}
 	n, err := a.Decode(docs[7])
 	if err != nil {

@@ -134,8 +134,10 @@ const (
 	fieldChunk = 8 << 10
 )
 
-// Size is the bytes of the chunks in use, which is what the arena's documents hold in memory.
-// Chunks kept by Rewind for reuse are not counted until they are in use again.
+// Size is the bytes the arena's nodes take: the chunks filled so far (with the unused ends left
+// when a value did not fit) and the used part of the chunk being filled. It is 0 after Reset and
+// Rewind, whose kept chunks count only once they are filled again: a user bounding what it holds
+// (a combiner between spills) reuses them rather than holds them.
 func (a *Arena) Size() int64 {
 	return a.bytes.size(false) + a.items.size(false)*int64(unsafe.Sizeof(Node{})) + a.fields.size(false)*int64(unsafe.Sizeof(Field{}))
 }
@@ -292,13 +294,14 @@ func (s *slab[T]) next(n, chunkSize int) {
 	}
 }
 
-// size is the elements of the chunks in use, or of all chunks.
+// size is the elements used (the chunks before the current one, whole, and the used part of the
+// current one), or of all chunks.
 func (s *slab[T]) size(all bool) int64 {
 	chunks := s.chunks
-	if !all && len(chunks) > 0 {
-		chunks = chunks[:s.cur+1]
-	}
 	var n int64
+	if !all && len(chunks) > 0 {
+		chunks, n = chunks[:s.cur], int64(s.used)
+	}
 	for _, c := range chunks {
 		n += int64(len(c))
 	}
