@@ -421,15 +421,19 @@ func (c *Combiner) reset() {
 		c.spill = nil
 	}
 	c.forgetEntries()
+	// Release what one large transaction needed.
 	if c.arena.Capacity() > keptAfterDrain {
-		c.arena.Reset() // release what one large transaction needed
+		c.arena.Reset()
+	}
+	if int64(cap(c.entries))*int64(unsafe.Sizeof(entry{}))+int64(len(c.table.slots))*4 > keptAfterDrain {
+		c.entries, c.table.slots = nil, nil
 	}
 	c.byValue = false
 	clear(c.classes)
 }
 
-// keptAfterDrain bounds the arena memory a Combiner keeps between drains for the next
-// transaction's documents.
+// keptAfterDrain bounds the arena memory, and that of entries and table, a Combiner keeps between
+// drains for the next transaction's documents.
 const keptAfterDrain = 16 << 20
 
 // forgetEntries empties the entries and the arena, keeping their memory: after a spill the

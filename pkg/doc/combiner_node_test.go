@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // drainLines drains c fully or not, as JSON lines written by AppendJSON, each with its flags.
@@ -219,5 +220,29 @@ func TestCombinerRunsFillTheLimit(t *testing.T) {
 	n := 0
 	if err := c.Drain(false, func(Drained) error { n++; return nil }); err != nil || n != docs {
 		t.Fatalf("drained %d documents, error %v", n, err)
+	}
+}
+
+// A drain keeps memory for the next transaction only up to a bound: one large transaction must not
+// leave a Combiner holding its entries and table for good.
+func TestCombinerReleasesLargeTransactions(t *testing.T) {
+	c, _ := NewCombiner(CombinerSpec{Key: keyOf("/key"), Schema: compileSchema(t, sumSchema)})
+	for i := range 200000 {
+		if err := c.AddJSON(fmt.Appendf(nil, `{"key":"k%07d","value":1}`, i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.Drain(false, func(Drained) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	kept := c.arena.Capacity() + int64(cap(c.entries))*int64(unsafe.Sizeof(entry{})) + int64(cap(c.table.slots))*4
+	if kept > keptAfterDrain {
+		t.Fatalf("kept %d bytes after draining, more than %d", kept, keptAfterDrain)
+	}
+	if err := c.AddJSON([]byte(`{"key":"a","value":1}`)); err != nil {
+		t.Fatal(err)
+	}
+	if got := drainLines(t, c, false); len(got) != 1 {
+		t.Fatalf("after a release, drained %v", got)
 	}
 }
