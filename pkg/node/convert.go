@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -23,8 +24,8 @@ func (a *Arena) FromAny(v any) Node {
 
 // FromValue is FromAny for values built outside the decoders: a Go type other than JSON's, a
 // json.Number that is no JSON number, or a number beyond f64's range (which Decode refuses too)
-// is an error rather than a panic or a different value. On error the arena may hold parts of v
-// until Reset.
+// is an error rather than a panic or a different value, and strings are read as Decode reads
+// them (invalid UTF-8 becomes U+FFFD). On error the arena may hold parts of v until Reset.
 func (a *Arena) FromValue(v any) (Node, error) { return a.fromAny(v, true) }
 
 func (a *Arena) fromAny(v any, check bool) (Node, error) {
@@ -39,7 +40,7 @@ func (a *Arena) fromAny(v any, check bool) (Node, error) {
 		}
 		return ParseNumber(string(v)), nil
 	case string:
-		return a.StringNode(v), nil
+		return a.StringNode(text(v, check)), nil
 	case []any:
 		arr, items := a.NewArray(len(v))
 		for i, item := range v {
@@ -58,13 +59,31 @@ func (a *Arena) fromAny(v any, check bool) (Node, error) {
 			if err != nil {
 				return Node{}, err
 			}
-			fields[i] = Field{Name: a.StringNode(name), Value: n}
+			fields[i] = Field{Name: a.StringNode(text(name, check)), Value: n}
 			i++
 		}
 		slices.SortFunc(fields, func(x, y Field) int { return strings.Compare(a.Str(x.Name), a.Str(y.Name)) })
 		return obj, nil
 	}
 	return Node{}, fmt.Errorf("%T is not a JSON value (nil, bool, json.Number, string, []any or map[string]any)", v)
+}
+
+// text is s as Decode reads strings when repair is set: each byte of invalid UTF-8 a U+FFFD.
+func text(s string, repair bool) string {
+	if !repair || utf8.ValidString(s) {
+		return s
+	}
+	out := make([]byte, 0, len(s)+8)
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			out = utf8.AppendRune(out, utf8.RuneError)
+		} else {
+			out = append(out, s[i:i+size]...)
+		}
+		i += size
+	}
+	return string(out)
 }
 
 // checkedNumber parses a json.Number that must be a JSON number within f64's range.

@@ -39,3 +39,20 @@ func TestFromValue(t *testing.T) {
 		}
 	}
 }
+
+// Invalid UTF-8 is read as Decode reads it, each bad byte a U+FFFD, so that a value and its JSON
+// make the same node (compare, and pack keys, the same).
+func TestFromValueRepairsUTF8(t *testing.T) {
+	var a Arena
+	v, err := a.FromValue(map[string]any{"a\xffb": []any{"\xed\xa0\x80x\xc3", "ok é"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := a.Decode([]byte("{\"a\xffb\":[\"\xed\xa0\x80x\xc3\",\"ok é\"]}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Compare(v, d) != 0 {
+		t.Fatalf("FromValue made %q, Decode %q", a.Str(a.Fields(v)[0].Name), a.Str(a.Fields(d)[0].Name))
+	}
+}
