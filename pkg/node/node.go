@@ -264,8 +264,9 @@ func (a *Arena) Get(obj Node, name string) (Node, bool) {
 // slab is a list of chunks allocated by bumping an offset in the last one.
 type slab[T any] struct {
 	chunks [][]T
-	cur    int // index of the chunk being filled
-	used   int // elements used in chunks[cur]
+	cur    int   // index of the chunk being filled
+	used   int   // elements used in chunks[cur]
+	filled int64 // elements of chunks[:cur], so that Size costs no walk over the chunks
 }
 
 // alloc returns n elements that lie in one chunk, with that chunk's index and their offset.
@@ -283,6 +284,7 @@ func (s *slab[T]) alloc(n, chunkSize int) (int, int, []T) {
 // left unused.
 func (s *slab[T]) next(n, chunkSize int) {
 	if len(s.chunks) > 0 {
+		s.filled += int64(len(s.chunks[s.cur]))
 		s.cur++
 	}
 	s.used = 0
@@ -297,23 +299,22 @@ func (s *slab[T]) next(n, chunkSize int) {
 // size is the elements used (the chunks before the current one, whole, and the used part of the
 // current one), or of all chunks.
 func (s *slab[T]) size(all bool) int64 {
-	chunks := s.chunks
-	var n int64
-	if !all && len(chunks) > 0 {
-		chunks, n = chunks[:s.cur], int64(s.used)
+	if !all {
+		return s.filled + int64(s.used)
 	}
-	for _, c := range chunks {
+	var n int64
+	for _, c := range s.chunks {
 		n += int64(len(c))
 	}
 	return n
 }
 
-func (s *slab[T]) rewind() { s.cur, s.used = 0, 0 }
+func (s *slab[T]) rewind() { s.cur, s.used, s.filled = 0, 0, 0 }
 
 func (s *slab[T]) reset() {
 	if len(s.chunks) > 1 {
 		clear(s.chunks[1:]) // release all but the first chunk to the garbage collector
 		s.chunks = s.chunks[:1]
 	}
-	s.cur, s.used = 0, 0
+	s.cur, s.used, s.filled = 0, 0, 0
 }
