@@ -12,7 +12,6 @@ import (
 	"github.com/flowctl/flowctl/pkg/catalog"
 	"github.com/flowctl/flowctl/pkg/connector"
 	"github.com/flowctl/flowctl/pkg/connector/capture"
-	"github.com/flowctl/flowctl/pkg/doc"
 	"github.com/flowctl/flowctl/pkg/journal"
 )
 
@@ -168,7 +167,7 @@ func (s *captureShard) run(ctx, stop context.Context, cp *ShardCheckpoint) error
 			if b >= len(s.writers) {
 				return fmt.Errorf("capture %s: connector captured into binding %d, but the task has %d", s.task.Name, b, len(s.writers))
 			}
-			if err := s.writers[b].AddJSON(r.Captured.Doc); errors.As(err, new(*doc.NotJSONError)) {
+			if err := s.writers[b].AddJSON(r.Captured.Doc); isNotJSON(err) {
 				return fmt.Errorf("capture %s: binding %d: captured document is not JSON: %w", s.task.Name, b, err)
 			} else if err != nil {
 				return fmt.Errorf("capture %s: binding %d: %w", s.task.Name, b, err)

@@ -3,11 +3,9 @@ package runtime
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/flowctl/flowctl/pkg/catalog"
-	"github.com/flowctl/flowctl/pkg/doc"
 	"github.com/flowctl/flowctl/pkg/journal"
 )
 
@@ -34,7 +32,7 @@ func (r *Runtime) Ingest(ctx context.Context, c *catalog.BuiltCollection, docs [
 		return err
 	}
 	for i, raw := range docs {
-		if err := w.AddJSON(raw); errors.As(err, new(*doc.NotJSONError)) {
+		if err := w.AddJSON(raw); isNotJSON(err) {
 			return &IngestError{Index: i, Err: fmt.Errorf("not JSON: %w", err)}
 		} else if err != nil {
 			return &IngestError{Index: i, Err: err}

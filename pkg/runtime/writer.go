@@ -27,7 +27,15 @@ type CollectionWriter struct {
 	combiner   *doc.Combiner
 	lex        node.Lexer // AddJSON's walk of a document's top level
 	scratch    []byte     // a document with the placeholder, as AddJSON hands it to the combiner
+	// journals caches journal names by the JSON of their partition values, which a
+	// transaction's documents repeat.
+	journals map[string]string
+	values   []node.Node
+	valueKey []byte
 }
+
+// maxCachedJournals bounds the journal name cache of a collection with many partitions.
+const maxCachedJournals = 1024
 
 type partitionField struct {
 	field string
@@ -97,8 +105,7 @@ func (w *CollectionWriter) AddJSON(b []byte) error {
 	} else if err != nil {
 		return &doc.NotJSONError{Err: err}
 	}
-	err = w.combiner.AddJSON(withUUID)
-	if errors.As(err, new(*doc.NotJSONError)) {
+	if err := w.combiner.AddJSON(withUUID); isNotJSON(err) {
 		// Only a number out of range gets here (the walk does not parse numbers), at an offset the
 		// placeholder may have moved: the decoder words it for the document as given.
 		return w.combiner.AddJSON(b)
@@ -107,6 +114,12 @@ func (w *CollectionWriter) AddJSON(b []byte) error {
 		return fmt.Errorf("document %s does not fit collection %s: %w", abbreviate(d), w.coll.Name, err)
 	}
 	return nil
+}
+
+// isNotJSON reports whether err is a *doc.NotJSONError, without allocating when err is nil.
+func isNotJSON(err error) bool {
+	var notJSON *doc.NotJSONError
+	return err != nil && errors.As(err, &notJSON)
 }
 
 var errNotObject = errors.New("not a JSON object")
@@ -342,19 +355,33 @@ func (w *CollectionWriter) JournalOf(obj map[string]any) (string, error) {
 }
 
 // journalOfNode is JournalOf for a drained document. Partition values are scalars: only they are
-// copied out of the arena.
+// copied out of the arena, the first time a transaction's documents use them.
 func (w *CollectionWriter) journalOfNode(d doc.Drained) (string, error) {
-	values := make([]journal.PartitionValue, len(w.partitions))
-	for i, p := range w.partitions {
-		values[i].Field = p.field
-		if v, ok := p.ptr.QueryNode(d.Arena, d.Node); ok {
-			values[i].Value = d.Arena.ToAny(v)
-		}
+	values := w.values[:0]
+	key := w.valueKey[:0]
+	for _, p := range w.partitions {
+		v, _ := p.ptr.QueryNode(d.Arena, d.Node) // null when absent, as JournalOf has it
+		values = append(values, v)
+		// The kind tells a non-finite float (which names no journal) from null; JSON values
+		// delimit themselves.
+		key = d.Arena.AppendJSON(append(key, byte(v.Kind())), v)
 	}
-	name, err := journal.JournalName(w.coll.Name, values)
+	w.values, w.valueKey = values, key
+	if name, ok := w.journals[string(key)]; ok {
+		return name, nil
+	}
+	partition := make([]journal.PartitionValue, len(w.partitions))
+	for i, p := range w.partitions {
+		partition[i] = journal.PartitionValue{Field: p.field, Value: d.Arena.ToAny(values[i])}
+	}
+	name, err := journal.JournalName(w.coll.Name, partition)
 	if err != nil {
 		return "", fmt.Errorf("document %s of %s: partition: %w", abbreviate(d.Doc()), w.coll.Name, err)
 	}
+	if w.journals == nil || len(w.journals) >= maxCachedJournals {
+		w.journals = map[string]string{}
+	}
+	w.journals[string(key)] = name
 	return name, nil
 }
 
