@@ -65,3 +65,18 @@ func TestArenaRewindBigValue(t *testing.T) {
 		t.Fatalf("the big string came back as %d bytes", len(s))
 	}
 }
+
+// Reset releases a first chunk that was sized for one value larger than a chunk: keeping it
+// would hold that value's memory for good.
+func TestArenaResetReleasesOversizedChunks(t *testing.T) {
+	var a node.Arena
+	a.StringNode(strings.Repeat("x", 32<<20))
+	a.NewArray(1 << 20)
+	a.Reset()
+	if c := a.Capacity(); c > 1<<20 {
+		t.Fatalf("Reset kept %d bytes", c)
+	}
+	if s := a.Str(a.StringNode("after")); s != "after" {
+		t.Fatalf("after Reset: %q", s)
+	}
+}

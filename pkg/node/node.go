@@ -156,11 +156,12 @@ func (a *Arena) Rewind() {
 	a.fields.rewind()
 }
 
-// Reset forgets every node. Their memory is reused, keeping the first chunk of each kind.
+// Reset forgets every node. Their memory is reused, keeping the first chunk of each kind unless
+// it was sized for a value larger than a chunk.
 func (a *Arena) Reset() {
-	a.bytes.reset()
-	a.items.reset()
-	a.fields.reset()
+	a.bytes.reset(byteChunk)
+	a.items.reset(itemChunk)
+	a.fields.reset(fieldChunk)
 }
 
 // StringNode copies s into the arena.
@@ -311,10 +312,14 @@ func (s *slab[T]) size(all bool) int64 {
 
 func (s *slab[T]) rewind() { s.cur, s.used, s.filled = 0, 0, 0 }
 
-func (s *slab[T]) reset() {
-	if len(s.chunks) > 1 {
-		clear(s.chunks[1:]) // release all but the first chunk to the garbage collector
-		s.chunks = s.chunks[:1]
+func (s *slab[T]) reset(chunkSize int) {
+	keep := min(len(s.chunks), 1)
+	if keep == 1 && len(s.chunks[0]) > chunkSize {
+		keep = 0
+	}
+	if len(s.chunks) > keep {
+		clear(s.chunks[keep:]) // release the rest to the garbage collector
+		s.chunks = s.chunks[:keep]
 	}
 	s.cur, s.used, s.filled = 0, 0, 0
 }
