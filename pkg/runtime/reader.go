@@ -83,6 +83,11 @@ type journalRead struct {
 	// headCp is the state before head: the checkpoint while head is not yet returned.
 	headCp journal.Checkpoint
 	atEOF  bool
+	// idle is the Wake channel taken before the read that found the end, at idleSince: until it
+	// closes (or the poll interval passes, for appends no Wake announces) there is nothing new to
+	// read, and looking (a directory listing at a live spool) is skipped.
+	idle      <-chan struct{}
+	idleSince time.Time
 }
 
 // NewReader opens a Reader on the journals that exist now; Poll and Wait find later ones.
@@ -152,12 +157,26 @@ func (r *Reader) discover(ctx context.Context) error {
 // fill reads ahead one deliverable document of a journal, skipping ACKs and documents outside the
 // source's time bounds.
 func (r *Reader) fill(ctx context.Context, jr *journalRead) error {
+	if jr.head != nil {
+		return nil
+	}
+	if jr.atEOF && jr.idle != nil && time.Since(jr.idleSince) < r.opts.Poll {
+		select {
+		case <-jr.idle:
+		default:
+			return nil
+		}
+	}
+	var wake <-chan struct{}
+	if r.opts.Wake != nil {
+		wake = r.opts.Wake()
+	}
 	src := &r.opts.Sources[jr.source]
 	for jr.head == nil {
 		before := jr.r.Checkpoint()
 		d, err := jr.r.Next(ctx)
 		if errors.Is(err, io.EOF) {
-			jr.atEOF = true
+			jr.atEOF, jr.idle, jr.idleSince = true, wake, time.Now()
 			return nil
 		} else if err != nil {
 			return fmt.Errorf("reading source %s: %w", src.Collection, err)

@@ -258,3 +258,53 @@ func TestReaderCheckpointExcludesReadAhead(t *testing.T) {
 		t.Errorf("one document per reader: got %v, want %v", got, want)
 	}
 }
+
+// TestReaderLooksAgainOnlyAfterAWake: a journal read to its end is not read again until its Wake
+// closes (appends through the runtime's client announce themselves), or, for appends nothing
+// announces, until the poll interval has passed.
+func TestReaderLooksAgainOnlyAfterAWake(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		poll   time.Duration
+		notify bool
+		// wantBefore is what Poll finds right after the unannounced append; wantAfter after the
+		// Notify or the poll interval.
+		wantBefore, wantAfter []string
+	}{
+		{"an append the wake announces", time.Hour, true, nil, []string{"0:eu2"}},
+		{"an unannounced append, seen after the poll interval", 50 * time.Millisecond, false, nil, []string{"0:eu2"}},
+		{"an unannounced append, within the poll interval", time.Hour, false, nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := openTestLocal(t)
+			clock := &testClock{t: epoch}
+			pub := newProducer(t, l, clock)
+			publishAt(t, l, pub, "acme/events", region("EU"), "eu1")
+			n := NewNotifier()
+			r, err := NewReader(context.Background(), ReaderOptions{Client: l, Now: clock.now, Wake: n.C, Poll: tc.poll,
+				Sources: []Source{{Collection: "acme/events", ReadSuffix: "a"}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			if got := drain(t, r); !reflect.DeepEqual(got, []string{"0:eu1"}) {
+				t.Fatalf("first read %v", got)
+			}
+			publishAt(t, l, pub, "acme/events", region("EU"), "eu2") // straight to the journal: no Notify
+			if got := drain(t, r); !reflect.DeepEqual(got, tc.wantBefore) {
+				t.Errorf("before a wake: %v, want %v", got, tc.wantBefore)
+			}
+			if !r.CaughtUp() {
+				t.Error("the reader does not say it is caught up while it skips the journal")
+			}
+			if tc.notify {
+				n.Notify()
+			} else if tc.poll < time.Second {
+				time.Sleep(tc.poll)
+			}
+			if got := drain(t, r); !reflect.DeepEqual(got, tc.wantAfter) {
+				t.Errorf("after: %v, want %v", got, tc.wantAfter)
+			}
+		})
+	}
+}
