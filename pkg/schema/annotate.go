@@ -22,7 +22,9 @@ import (
 // unevaluated.
 //
 // Where annotations depend on the schema location alone, every valid document gets one tree,
-// shared and read-only (see static.go); read any tree through Child and Strategy.
+// shared and read-only (see static.go); read any tree through Child and Strategy. Otherwise the
+// annotations are read from the document as a reduction holds it, and a number beyond float64's
+// range, which no reduction holds, is an error.
 func (s *Schema) ValidateReduce(doc any) (*Annotation, error) {
 	if err := s.Validate(doc); err != nil {
 		return nil, err
@@ -31,8 +33,9 @@ func (s *Schema) ValidateReduce(doc any) (*Annotation, error) {
 	if p.isStatic {
 		return p.static, nil
 	}
-	// The pass reads the document as a node, numbers beyond float64 precision by their float64
-	// value (as Flow reads them), and Go types other than a decoded document's by their JSON.
+	// The pass reads the document as a node: numbers beyond float64 precision by their float64
+	// value (as Flow reads them), Go types other than a decoded document's by their JSON. A number
+	// beyond float64's range has no such value (Flow refuses it), so it is an error.
 	if exactAsNode(doc) == notJSON {
 		var err error
 		if doc, err = asDecoded(doc); err != nil {
@@ -41,7 +44,14 @@ func (s *Schema) ValidateReduce(doc any) (*Annotation, error) {
 	}
 	var ann *Annotation
 	var err error
-	inScratch(doc, func(a *node.Arena, n node.Node) { ann, err = p.annotate(s.compiled, a, n) })
+	inScratch(func(a *node.Arena) {
+		n, cerr := a.FromValue(doc)
+		if cerr != nil {
+			err = fmt.Errorf("document cannot be reduced: %w", cerr)
+			return
+		}
+		ann, err = p.annotate(s.compiled, a, n)
+	})
 	return ann, err
 }
 

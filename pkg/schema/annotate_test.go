@@ -126,3 +126,25 @@ func TestValidateReduceConflictsAndErrors(t *testing.T) {
 		t.Errorf("invalid document: %v", err)
 	}
 }
+
+// A number beyond f64's range is valid to the library, which reads it exactly, but no reduction
+// can hold it (Flow refuses it when parsing, the Combiner when adding). The annotation pass must
+// not read it as something else (±Inf, which the library sees as null when a branch's verdict
+// rests on it) and hand back another branch's annotations: it is an error.
+func TestValidateReduceRefusesNumbersOutOfRange(t *testing.T) {
+	s := compile(t, `{"type":"object","oneOf":[
+		{"properties":{"kind":{"const":"a"},"v":{"reduce":{"strategy":"sum"}}},"required":["kind"]},
+		{"properties":{"kind":{"type":"number","minimum":0.1}},"required":["kind"],
+		 "additionalProperties":{"reduce":{"strategy":"append"}}}]}`)
+	doc := decode(t, `{"kind":1e400,"v":[1]}`)
+	if err := s.Validate(doc); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	ann, err := s.ValidateReduce(doc)
+	if err == nil || !strings.Contains(err.Error(), "1e400") {
+		t.Fatalf("ValidateReduce = %v (v: %v), %v; want an error naming 1e400", ann, ann.Child("v").Strategy(), err)
+	}
+	if ann, err := s.ValidateReduce(decode(t, `{"kind":1e300,"v":[1]}`)); err != nil || ann.Child("v").Strategy().Strategy != Append {
+		t.Fatalf("in range: %v, %v", ann, err)
+	}
+}

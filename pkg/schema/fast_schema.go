@@ -40,18 +40,18 @@ func withNode(doc any, f func(a *node.Arena, n node.Node)) (ok bool) {
 	if exactAsNode(doc) != exactly {
 		return false
 	}
-	inScratch(doc, f)
+	inScratch(func(a *node.Arena) { f(a, a.FromAny(doc)) })
 	return true
 }
 
-// inScratch copies doc, a decoded document, into a scratch arena for the duration of f.
-func inScratch(doc any, f func(a *node.Arena, n node.Node)) {
+// inScratch lends f a scratch arena for its duration.
+func inScratch(f func(a *node.Arena)) {
 	a := scratch.Get().(*node.Arena)
 	defer func() {
 		a.Reset()
 		scratch.Put(a)
 	}()
-	f(a, a.FromAny(doc))
+	f(a)
 }
 
 // fastValid is fastValidNode for a document of the `any` form.
