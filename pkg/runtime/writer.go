@@ -74,8 +74,9 @@ func (w *CollectionWriter) Add(d any) error {
 	if !ok {
 		return fmt.Errorf("a document of %s must be a JSON object, not %s", w.coll.Name, abbreviate(d))
 	}
-	meta, _ := obj["_meta"].(map[string]any)
-	added := meta == nil
+	priorMeta, hadMeta := obj["_meta"]
+	meta, _ := priorMeta.(map[string]any)
+	added := meta == nil // absent, or not an object: replaced
 	if added {
 		meta = map[string]any{}
 		obj["_meta"] = meta
@@ -87,7 +88,9 @@ func (w *CollectionWriter) Add(d any) error {
 		if delete(meta, "uuid"); hadUUID {
 			meta["uuid"] = prior
 		}
-		if added {
+		if added && hadMeta {
+			obj["_meta"] = priorMeta
+		} else if added {
 			delete(obj, "_meta")
 		}
 		return fmt.Errorf("document %s does not fit collection %s: %w", abbreviate(obj), w.coll.Name, err)
@@ -151,7 +154,7 @@ func (w *CollectionWriter) withPlaceholder(b []byte) ([]byte, error) {
 	if err := l.Enter(); err != nil {
 		return nil, err
 	}
-	for !l.Empty('}') {
+	for more := !l.Empty('}'); more; {
 		name, err := l.Name()
 		if err != nil {
 			return nil, err
@@ -166,10 +169,8 @@ func (w *CollectionWriter) withPlaceholder(b []byte) ([]byte, error) {
 				metaOpen, metaClose = start, l.Pos-1
 			}
 		}
-		if more, err := l.Next('}'); err != nil {
+		if more, err = l.Next('}'); err != nil {
 			return nil, err
-		} else if !more {
-			break
 		}
 	}
 	end := l.Pos - 1 // the document's closing brace

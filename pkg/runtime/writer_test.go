@@ -171,10 +171,13 @@ func TestAddJSONErrors(t *testing.T) {
 		{in: `{"id":1} x`, notJSON: true, want: "invalid JSON: unexpected data after the value at byte 9"},
 		{in: `{"id":1,"_meta":{"a":tru}}`, notJSON: true, want: `invalid JSON: unexpected '}' at byte 24, expected "true"`},
 		{in: `{"id":1,"_meta":{},"n":1e400}`, notJSON: true, want: "invalid JSON: number out of range at byte 23"},
+		{in: `{"id":1,}`, notJSON: true, want: "invalid JSON: unexpected '}' at byte 8, expected a string naming a property"},
+		{in: `{"id":1,"_meta":{"a":1,}}`, notJSON: true, want: "invalid JSON: unexpected '}' at byte 23, expected a string naming a property"},
 		{in: `[1,2]`, want: "a document of w/events must be a JSON object, not [1,2]"},
 		{in: `"<x>"`, want: `a document of w/events must be a JSON object, not "\u003cx\u003e"`},
 		{in: `{"id":"one","_meta":{"op":"c"}}`, want: `document {"_meta":{"op":"c"},"id":"one"} does not fit collection w/events: `},
 		{in: `{"region":"EU"}`, want: `document {"region":"EU"} does not fit collection w/events: `},
+		{in: `{"_meta":[1],"region":"EU"}`, want: `document {"_meta":[1],"region":"EU"} does not fit collection w/events: `},
 	} {
 		err := w.AddJSON([]byte(tc.in))
 		if err == nil {
@@ -302,4 +305,58 @@ func TestDrainJSONJournalNames(t *testing.T) {
 			t.Fatalf("round %d: drained %d of %d: %v", round, i, len(inputs), err)
 		}
 	}
+}
+
+// FuzzAddJSON holds the bytes path to the map path for any input: both accept it and write the
+// same journal bytes, or both refuse it with the same error. The one difference in wording: a
+// number beyond f64's range is not JSON to AddJSON (as to serde_json), while the map path, whose
+// decoder keeps numbers as text, refuses it when the document is copied into the combiner.
+func FuzzAddJSON(f *testing.F) {
+	for _, seed := range []string{
+		`{"id":1}`, `{"id":1,"_meta":{"uuid":"x","op":"c"}}`, `{"id":2,"_meta":[1]}`, `{"_meta":{}}`,
+		`{"id":3,"_m\u0065ta":{"a":1},"_meta":{"b":2}}`, `{"id":4,"s":"\u2028"}`, `[]`, `"x"`, `{`, `{"id":1e400}`,
+		` { "id" : 5 , "region" : "EU" , "tier" : -1 } `, `{"id":6,"n":1.5,"n":"x"}`, ``,
+	} {
+		f.Add([]byte(seed))
+	}
+	coll := catalogtest.Build(f, writerCatalog, nil).Collection("w/events")
+	mapWriter, err := NewCollectionWriter(coll, f.TempDir())
+	if err != nil {
+		f.Fatal(err)
+	}
+	bytesWriter, err := NewCollectionWriter(coll, f.TempDir())
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var mapErr error
+		if v, err := doc.Decode(in); err != nil {
+			mapErr = &doc.NotJSONError{Err: err}
+		} else {
+			mapErr = mapWriter.Add(v)
+		}
+		bytesErr := bytesWriter.AddJSON(in)
+		switch {
+		case mapErr == nil && bytesErr == nil:
+		case isNotJSON(bytesErr) && strings.Contains(bytesErr.Error(), "number out of range") &&
+			mapErr != nil && strings.Contains(mapErr.Error(), "out of range"):
+		case mapErr != nil && bytesErr != nil && mapErr.Error() == bytesErr.Error() && isNotJSON(mapErr) == isNotJSON(bytesErr):
+		default:
+			t.Fatalf("%q: map path %v, bytes path %v", in, mapErr, bytesErr)
+		}
+		var mapDocs, bytesDocs []journal.Document
+		if err := mapWriter.Drain(func(d journal.Document) error { mapDocs = append(mapDocs, d); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if err := bytesWriter.DrainJSON(func(d journal.Document) error { bytesDocs = append(bytesDocs, d); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if mapErr != nil || bytesErr != nil {
+			return
+		}
+		want, got := stageAll(t, mapDocs), stageAll(t, bytesDocs)
+		if len(want) != 1 || len(got) != 1 || want[0].Journal != got[0].Journal || !bytes.Equal(want[0].Content, got[0].Content) {
+			t.Fatalf("%q: map path wrote %q, bytes path %q", in, want, got)
+		}
+	})
 }
