@@ -256,10 +256,11 @@ func (w *CollectionWriter) DrainJSON(fn func(journal.Document) error) error {
 		if err != nil {
 			return err
 		}
-		// Documents share buffers of drainChunk bytes; one that outgrows its buffer moves the
-		// rest to a new one, leaving the bytes of documents already handed out as they are.
-		if cap(buf)-len(buf) < drainChunk/16 {
-			buf = make([]byte, 0, drainChunk)
+		// Documents share buffers, doubling from 4 KiB (a small transaction stays small) to
+		// drainChunk; one that outgrows its buffer moves the rest to a new one, leaving the bytes
+		// of documents already handed out as they are.
+		if cap(buf)-len(buf) < cap(buf)/16+64 {
+			buf = make([]byte, 0, min(drainChunk, max(4<<10, 2*cap(buf))))
 		}
 		start := len(buf)
 		var at int
