@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/flowctl/flowctl/pkg/catalog"
+	"github.com/flowctl/flowctl/pkg/doc"
 	"github.com/flowctl/flowctl/pkg/journal"
 )
 
@@ -87,9 +88,10 @@ func runDerivation(ctx, stop context.Context, env *shardEnv, c *catalog.BuiltCol
 			txn.startCommit()
 			txn.countPublished(engine)
 			var out []journal.Document
-			if err := engine.Drain(func(p map[string]any) error {
-				name, err := router.JournalOf(p)
-				out = append(out, journal.Document{Journal: name, Doc: p})
+			var enc drainEncoder
+			if err := engine.DrainNodes(func(d doc.Drained) error {
+				published, err := router.encode(&enc, d)
+				out = append(out, published)
 				return err
 			}); err != nil {
 				return fmt.Errorf("derivation %s: %w", c.Name, err)

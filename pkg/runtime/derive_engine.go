@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/flowctl/flowctl/pkg/catalog"
+	"github.com/flowctl/flowctl/pkg/doc"
 )
 
 // DeriveEngine is what a derivation shard needs of a derivation engine (pkg/runtime/derive's
@@ -14,8 +15,9 @@ type DeriveEngine interface {
 	Checkpoint(ctx context.Context) ([]byte, error)
 	// Read runs the transform (an index of the derivation's transforms) on one source document.
 	Read(ctx context.Context, transform int, doc SourceDoc) error
-	// Drain hands the transaction's published documents, combined by the derived key, to fn.
-	Drain(fn func(published map[string]any) error) error
+	// DrainNodes hands the transaction's published documents, combined by the derived key, to fn;
+	// each is valid until fn returns.
+	DrainNodes(fn func(published doc.Drained) error) error
 	// Commit durably commits the engine's state together with checkpoint, and starts the next
 	// transaction.
 	Commit(ctx context.Context, checkpoint []byte) error

@@ -12,7 +12,9 @@ import (
 
 	"github.com/flowctl/flowctl/internal/catalogtest"
 	"github.com/flowctl/flowctl/pkg/catalog"
+	"github.com/flowctl/flowctl/pkg/doc"
 	"github.com/flowctl/flowctl/pkg/journal"
+	"github.com/flowctl/flowctl/pkg/node"
 )
 
 const drainCatalog = `
@@ -50,13 +52,14 @@ func (e *blockingEngine) Read(_ context.Context, _ int, d SourceDoc) error {
 	return nil
 }
 
-func (e *blockingEngine) Drain(fn func(map[string]any) error) error {
+func (e *blockingEngine) DrainNodes(fn func(doc.Drained) error) error {
 	e.mu.Lock()
 	n := len(e.read)
 	e.read = nil
 	e.mu.Unlock()
+	var a node.Arena
 	for i := range n {
-		if err := fn(map[string]any{"id": json.Number(strconv.Itoa(i + 1)), "_meta": map[string]any{"uuid": uuidPlaceholder}}); err != nil {
+		if err := fn(doc.Drained{Arena: &a, Node: a.FromAny(map[string]any{"id": json.Number(strconv.Itoa(i + 1))})}); err != nil {
 			return err
 		}
 	}

@@ -247,68 +247,115 @@ func skipValue(l *node.Lexer) error {
 // written as (journal.Document's JSON form, with the placeholder at UUIDAt), and empties the
 // writer. The documents' bytes stay valid after it returns.
 func (w *CollectionWriter) DrainJSON(fn func(journal.Document) error) error {
-	var buf []byte
+	var e drainEncoder
 	return w.combiner.Drain(false, func(d doc.Drained) error {
-		if d.Node.Kind() != node.Object {
-			return fmt.Errorf("combined document of %s is not an object", w.coll.Name)
-		}
-		name, err := w.journalOfNode(d)
+		out, err := w.encode(&e, d)
 		if err != nil {
 			return err
 		}
-		// Documents share buffers, doubling from 4 KiB (a small transaction stays small) to
-		// drainChunk; one that outgrows its buffer moves the rest to a new one, leaving the bytes
-		// of documents already handed out as they are.
-		if cap(buf)-len(buf) < cap(buf)/16+64 {
-			buf = make([]byte, 0, min(drainChunk, max(4<<10, 2*cap(buf))))
-		}
-		start := len(buf)
-		var at int
-		if buf, at, err = appendDocument(buf, d.Arena, d.Node); err != nil {
-			return fmt.Errorf("combined document %s of %s: %w", abbreviate(d.Doc()), w.coll.Name, err)
-		}
-		return fn(journal.Document{Journal: name, JSON: buf[start:len(buf):len(buf)], UUIDAt: at - start})
+		return fn(out)
 	})
 }
 
+// drainEncoder holds the buffers a drain's documents are encoded into. They double from 4 KiB (a
+// small transaction stays small) to drainChunk; a document that outgrows its buffer moves the rest
+// to a new one, leaving the bytes of documents already handed out as they are.
+type drainEncoder struct{ buf []byte }
+
 const drainChunk = 256 << 10
 
-// appendDocument appends the object n as the publisher's map form encodes it today (compact,
-// properties by name, Flow's number forms, U+2028 and U+2029 escaped as encoding/json escapes them),
-// and returns the offset in buf of its /_meta/uuid placeholder's text.
-func appendDocument(buf []byte, a *node.Arena, n node.Node) ([]byte, int, error) {
-	start, at := len(buf), -1
-	buf = append(buf, '{')
-	for i, f := range a.Fields(n) {
-		if i > 0 {
-			buf = append(buf, ',')
+// encode routes a drained document of the writer's collection to its journal and encodes it in
+// journal.Document's JSON form.
+func (w *CollectionWriter) encode(e *drainEncoder, d doc.Drained) (journal.Document, error) {
+	if d.Node.Kind() != node.Object {
+		return journal.Document{}, fmt.Errorf("combined document of %s is not an object", w.coll.Name)
+	}
+	name, err := w.journalOfNode(d)
+	if err != nil {
+		return journal.Document{}, err
+	}
+	if cap(e.buf)-len(e.buf) < cap(e.buf)/16+64 {
+		e.buf = make([]byte, 0, min(drainChunk, max(4<<10, 2*cap(e.buf))))
+	}
+	start := len(e.buf)
+	var at int
+	e.buf, at = appendDocument(e.buf, d.Arena, d.Node)
+	return journal.Document{Journal: name, JSON: e.buf[start:len(e.buf):len(e.buf)], UUIDAt: at - start}, nil
+}
+
+// appendDocument appends the object n with /_meta/uuid set to the placeholder, as the publisher's
+// map form sets it and encodes the document (compact, properties by name, Flow's number forms,
+// U+2028 and U+2029 escaped as encoding/json escapes them): a "_meta" that is absent or not an
+// object becomes {"uuid":…}. It returns the offset in buf of the placeholder's text.
+func appendDocument(buf []byte, a *node.Arena, n node.Node) ([]byte, int) {
+	start, at := len(buf), 0
+	const uuidMember = `"uuid":"` + uuidPlaceholder + `"`
+	// appendMeta writes the "_meta" member: meta's fields (when it is an object) with the uuid.
+	appendMeta := func(meta node.Node) {
+		buf = append(buf, `"_meta":{`...)
+		var fields []node.Field
+		if meta.Kind() == node.Object {
+			fields = a.Fields(meta)
 		}
-		buf = node.AppendString(buf, a.Str(f.Name))
-		buf = append(buf, ':')
-		if a.Str(f.Name) != "_meta" || f.Value.Kind() != node.Object {
-			buf = a.AppendJSON(buf, f.Value)
-			continue
-		}
-		buf = append(buf, '{')
-		for j, m := range a.Fields(f.Value) {
-			if j > 0 {
+		wrote, placed := 0, false
+		for _, m := range fields {
+			name := a.Str(m.Name)
+			if name == "uuid" {
+				continue
+			}
+			if !placed && name > "uuid" {
+				if wrote++; wrote > 1 {
+					buf = append(buf, ',')
+				}
+				at, placed = len(buf)+len(`"uuid":"`), true
+				buf = append(buf, uuidMember...)
+			}
+			if wrote++; wrote > 1 {
 				buf = append(buf, ',')
 			}
-			buf = node.AppendString(buf, a.Str(m.Name))
+			buf = node.AppendString(buf, name)
 			buf = append(buf, ':')
-			if a.Str(m.Name) == "uuid" && m.Value.Kind() == node.String && a.Str(m.Value) == uuidPlaceholder {
-				at = len(buf) + 1 // past the quote
-			}
 			buf = a.AppendJSON(buf, m.Value)
+		}
+		if !placed {
+			if wrote > 0 {
+				buf = append(buf, ',')
+			}
+			at = len(buf) + len(`"uuid":"`)
+			buf = append(buf, uuidMember...)
 		}
 		buf = append(buf, '}')
 	}
-	buf = append(buf, '}')
-	if at < 0 {
-		return buf, 0, errors.New("its /_meta/uuid is not the UUID placeholder (did a reduction replace it?)")
+	buf = append(buf, '{')
+	wrote, placed := 0, false
+	for _, f := range a.Fields(n) {
+		name := a.Str(f.Name)
+		if !placed && name >= "_meta" {
+			if wrote++; wrote > 1 {
+				buf = append(buf, ',')
+			}
+			placed = true
+			if name == "_meta" {
+				appendMeta(f.Value)
+				continue
+			}
+			appendMeta(node.NullNode)
+		}
+		if wrote++; wrote > 1 {
+			buf = append(buf, ',')
+		}
+		buf = node.AppendString(buf, name)
+		buf = append(buf, ':')
+		buf = a.AppendJSON(buf, f.Value)
 	}
-	buf, at = escapeLineSeparators(buf, start, at)
-	return buf, at, nil
+	if !placed {
+		if wrote > 0 {
+			buf = append(buf, ',')
+		}
+		appendMeta(node.NullNode)
+	}
+	buf = append(buf, '}')
+	return escapeLineSeparators(buf, start, at)
 }
 
 // escapeLineSeparators escapes U+2028 and U+2029 in the document at buf[start:], as encoding/json

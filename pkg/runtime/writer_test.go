@@ -12,6 +12,7 @@ import (
 	"github.com/flowctl/flowctl/pkg/catalog"
 	"github.com/flowctl/flowctl/pkg/doc"
 	"github.com/flowctl/flowctl/pkg/journal"
+	"github.com/flowctl/flowctl/pkg/node"
 )
 
 // writerCatalog partitions by region and tier, and reduces: events of one id merge, and n sums.
@@ -359,4 +360,41 @@ func FuzzAddJSON(f *testing.F) {
 			t.Fatalf("%q: map path wrote %q, bytes path %q", in, want, got)
 		}
 	})
+}
+
+// TestAppendDocumentSetsTheUUID: a node without the placeholder (a derivation's output) is
+// encoded with it where the publisher's map form sets /_meta/uuid, giving the same journal bytes:
+// "_meta" and "uuid" added among properties that sort around them, replacing a uuid or a
+// "_meta" that is not an object.
+func TestAppendDocumentSetsTheUUID(t *testing.T) {
+	const j = "w/events/pivot=00"
+	for _, in := range []string{
+		`{}`,
+		`{"a":1}`,
+		`{"A":1,"^":2,"_":3,"_met":4,"_meta0":5,"_metb":6,"a":7}`,
+		`{"_meta":{}}`,
+		`{"_meta":{"uuid":"old"}}`,
+		`{"_meta":{"u":1,"uuid":2,"uuic":3,"uuid0":4,"v":5,"A":6}}`,
+		`{"_meta":{"op":"d","uuid":{"nested":true}},"z":[{"_meta":1}]}`,
+		`{"_meta":null,"x":1}`,
+		`{"_meta":[{"uuid":1}],"x":1}`,
+		`{"_meta":"s"}`,
+		`{"s":"\u2028 before","_meta":{"a":"\u2029"},"t":"after \u2028"}`,
+	} {
+		var a node.Arena
+		n, err := a.Decode([]byte(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		line, at := appendDocument(nil, &a, n)
+		v, err := doc.Decode([]byte(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := stageAll(t, []journal.Document{{Journal: j, Doc: v.(map[string]any)}})
+		got := stageAll(t, []journal.Document{{Journal: j, JSON: line, UUIDAt: at}})
+		if !bytes.Equal(got[0].Content, want[0].Content) {
+			t.Errorf("%s: encoded\n%s\nmap form\n%s", in, got[0].Content, want[0].Content)
+		}
+	}
 }

@@ -150,7 +150,7 @@ func (e *Engine) TakePublished() (docs, bytes int64) {
 
 // Drain hands the transaction's published documents, combined by key, to fn in key order.
 func (e *Engine) Drain(fn func(published map[string]any) error) error {
-	err := e.combiner.Drain(false, func(d doc.Drained) error {
+	return e.DrainNodes(func(d doc.Drained) error {
 		published := d.Doc()
 		obj, ok := published.(map[string]any)
 		if !ok {
@@ -158,7 +158,12 @@ func (e *Engine) Drain(fn func(published map[string]any) error) error {
 		}
 		return fn(obj)
 	})
-	if err != nil {
+}
+
+// DrainNodes is Drain without copying the documents out of the combiner: each is valid until fn
+// returns. The runtime encodes them for its journals from there.
+func (e *Engine) DrainNodes(fn func(published doc.Drained) error) error {
+	if err := e.combiner.Drain(false, fn); err != nil {
 		return fmt.Errorf("derivation %s: %w", e.collection.Name, err)
 	}
 	return nil

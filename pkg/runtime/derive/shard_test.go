@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/flowctl/flowctl/internal/catalogtest"
+	"github.com/flowctl/flowctl/pkg/doc"
 	"github.com/flowctl/flowctl/pkg/runtime"
 )
 
@@ -23,7 +24,7 @@ func TestOpenShard(t *testing.T) {
 		}
 	}
 	var got []map[string]any
-	e.Drain(func(d map[string]any) error { got = append(got, d); return nil })
+	e.DrainNodes(func(d doc.Drained) error { got = append(got, d.Doc().(map[string]any)); return nil })
 	if len(got) != 1 || got[0]["n"] != jsonNumber("2") {
 		t.Errorf("published %v", got)
 	}
