@@ -365,12 +365,12 @@ func escapeLineSeparators(buf []byte, start, at int) ([]byte, int) {
 	if bytes.IndexByte(buf[start:], 0xe2) < 0 { // the first byte of both
 		return buf, at
 	}
-	doc := buf[start:]
+	text := buf[start:]
 	for _, sep := range [...]struct{ raw, escaped string }{{"\u2028", `\u2028`}, {"\u2029", `\u2029`}} {
-		at += (len(sep.escaped) - len(sep.raw)) * bytes.Count(doc[:at-start], []byte(sep.raw))
-		doc = bytes.ReplaceAll(doc, []byte(sep.raw), []byte(sep.escaped))
+		at += (len(sep.escaped) - len(sep.raw)) * bytes.Count(text[:at-start], []byte(sep.raw))
+		text = bytes.ReplaceAll(text, []byte(sep.raw), []byte(sep.escaped))
 	}
-	return append(buf[:start], doc...), at
+	return append(buf[:start], text...), at
 }
 
 // Drain routes every combined document to its journal, in key order, in the map form, and
@@ -404,7 +404,7 @@ func (w *CollectionWriter) JournalOf(obj map[string]any) (string, error) {
 }
 
 // journalOfNode is JournalOf for a drained document. Partition values are scalars: only they are
-// copied out of the arena, the first time a transaction's documents use them.
+// copied out of the arena, the first time the writer meets them.
 func (w *CollectionWriter) journalOfNode(d doc.Drained) (string, error) {
 	values := w.values[:0]
 	key := w.valueKey[:0]
