@@ -289,73 +289,54 @@ func (w *CollectionWriter) encode(e *drainEncoder, d doc.Drained) (journal.Docum
 // object becomes {"uuid":…}. It returns the offset in buf of the placeholder's text.
 func appendDocument(buf []byte, a *node.Arena, n node.Node) ([]byte, int) {
 	start, at := len(buf), 0
-	const uuidMember = `"uuid":"` + uuidPlaceholder + `"`
-	// appendMeta writes the "_meta" member: meta's fields (when it is an object) with the uuid.
-	appendMeta := func(meta node.Node) {
-		buf = append(buf, `"_meta":{`...)
+	buf = appendWithMember(buf, a, a.Fields(n), "_meta", func(buf []byte, meta node.Node) []byte {
 		var fields []node.Field
 		if meta.Kind() == node.Object {
 			fields = a.Fields(meta)
 		}
-		wrote, placed := 0, false
-		for _, m := range fields {
-			name := a.Str(m.Name)
-			if name == "uuid" {
-				continue
-			}
-			if !placed && name > "uuid" {
-				if wrote++; wrote > 1 {
-					buf = append(buf, ',')
-				}
-				at, placed = len(buf)+len(`"uuid":"`), true
-				buf = append(buf, uuidMember...)
-			}
-			if wrote++; wrote > 1 {
-				buf = append(buf, ',')
-			}
-			buf = node.AppendString(buf, name)
-			buf = append(buf, ':')
-			buf = a.AppendJSON(buf, m.Value)
-		}
-		if !placed {
-			if wrote > 0 {
-				buf = append(buf, ',')
-			}
-			at = len(buf) + len(`"uuid":"`)
-			buf = append(buf, uuidMember...)
-		}
-		buf = append(buf, '}')
-	}
+		return appendWithMember(buf, a, fields, "uuid", func(buf []byte, _ node.Node) []byte {
+			at = len(buf) + 1
+			return append(buf, `"`+uuidPlaceholder+`"`...)
+		})
+	})
+	return escapeLineSeparators(buf, start, at)
+}
+
+// appendWithMember appends an object of fields (sorted by name) as JSON with its member `name`,
+// present or not, written by put in its sorted place; put is given the member's value, or null.
+func appendWithMember(buf []byte, a *node.Arena, fields []node.Field, name string, put func([]byte, node.Node) []byte) []byte {
 	buf = append(buf, '{')
-	wrote, placed := 0, false
-	for _, f := range a.Fields(n) {
-		name := a.Str(f.Name)
-		if !placed && name >= "_meta" {
-			if wrote++; wrote > 1 {
-				buf = append(buf, ',')
-			}
+	written, placed := 0, false
+	for _, f := range fields {
+		field := a.Str(f.Name)
+		if !placed && field >= name {
 			placed = true
-			if name == "_meta" {
-				appendMeta(f.Value)
+			value := node.NullNode
+			if field == name {
+				value = f.Value
+			}
+			buf = put(appendMemberName(buf, written, name), value)
+			written++
+			if field == name {
 				continue
 			}
-			appendMeta(node.NullNode)
 		}
-		if wrote++; wrote > 1 {
-			buf = append(buf, ',')
-		}
-		buf = node.AppendString(buf, name)
-		buf = append(buf, ':')
-		buf = a.AppendJSON(buf, f.Value)
+		buf = a.AppendJSON(appendMemberName(buf, written, field), f.Value)
+		written++
 	}
 	if !placed {
-		if wrote > 0 {
-			buf = append(buf, ',')
-		}
-		appendMeta(node.NullNode)
+		buf = put(appendMemberName(buf, written, name), node.NullNode)
 	}
-	buf = append(buf, '}')
-	return escapeLineSeparators(buf, start, at)
+	return append(buf, '}')
+}
+
+// appendMemberName appends an object member's name and colon, after a comma unless it is the first.
+func appendMemberName(buf []byte, index int, name string) []byte {
+	if index > 0 {
+		buf = append(buf, ',')
+	}
+	buf = node.AppendString(buf, name)
+	return append(buf, ':')
 }
 
 // escapeLineSeparators escapes U+2028 and U+2029 in the document at buf[start:], as encoding/json
