@@ -7,6 +7,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/flowctl/flowctl/internal/testdocs"
 	"github.com/flowctl/flowctl/pkg/node"
 )
 
@@ -21,7 +22,7 @@ func BenchmarkValidateLibrary(b *testing.B) {
 		b.Fatal(err)
 	}
 	sch := c.MustCompile("file:///bench.json")
-	docs := benchDocs(100_000, 100_000)
+	docs := testdocs.Bench(100_000, 100_000)
 	b.SetBytes(docsBytes(docs) / int64(len(docs)))
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -43,7 +44,7 @@ func BenchmarkValidateLibrary(b *testing.B) {
 // validate the node, collecting its reduce annotations.
 func BenchmarkValidateNode(b *testing.B) {
 	sch := compileSchema(b, benchSchema)
-	docs := benchDocs(100_000, 100_000)
+	docs := testdocs.Bench(100_000, 100_000)
 	var a node.Arena
 	b.SetBytes(docsBytes(docs) / int64(len(docs)))
 	b.ReportAllocs()

@@ -1,10 +1,9 @@
 package doc
 
 import (
-	"fmt"
-	"math/rand/v2"
 	"testing"
 
+	"github.com/flowctl/flowctl/internal/testdocs"
 	"github.com/flowctl/flowctl/pkg/node"
 	"github.com/flowctl/flowctl/pkg/schema"
 )
@@ -24,20 +23,6 @@ const benchSchema = `{"type":"object","reduce":{"strategy":"merge"},"required":[
   "note":{"type":["string","null"]}
  }}`
 
-func benchDocs(n, keys int) [][]byte {
-	rng := rand.New(rand.NewPCG(42, 42))
-	out := make([][]byte, n)
-	for i := range out {
-		out[i] = fmt.Appendf(nil, `{"id":"user-%08d","ts":"2026-11-21T10:%02d:%02dZ","kind":"click","count":%d,"amount":%d.%02d,`+
-			`"maxPrice":%d.5,"firstSeen":"2026-11-21T10:00:00Z","tags":["t%d","t%d"],`+
-			`"device":{"os":"linux","model":"model-%04d","screen":{"w":1920,"h":1080}},`+
-			`"note":"a note that pads the document to a realistic size of about five hundred bytes, %d"}`,
-			rng.IntN(keys), rng.IntN(60), rng.IntN(60), rng.IntN(10), rng.IntN(1000), rng.IntN(100),
-			rng.IntN(500), rng.IntN(50), rng.IntN(50), rng.IntN(10000), rng.Uint64())
-	}
-	return out
-}
-
 func docsBytes(docs [][]byte) int64 {
 	var n int64
 	for _, d := range docs {
@@ -49,7 +34,7 @@ func docsBytes(docs [][]byte) int64 {
 // BenchmarkValidate is decode + validation alone, the baseline for BenchmarkValidateCombine.
 func BenchmarkValidate(b *testing.B) {
 	sch := compileSchema(b, benchSchema)
-	docs := benchDocs(100_000, 100_000)
+	docs := testdocs.Bench(100_000, 100_000)
 	b.SetBytes(docsBytes(docs) / int64(len(docs)))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -94,7 +79,7 @@ func (fixedAnnotations) ValidateReduceNode(*node.Arena, node.Node) (*schema.Anno
 
 func benchCombine(b *testing.B, validate, fromBytes bool) {
 	sch := compileSchema(b, benchSchema)
-	docs := benchDocs(100_000, 100_000)
+	docs := testdocs.Bench(100_000, 100_000)
 	var v Validator = sch
 	if !validate {
 		ann, err := sch.ValidateReduce(mustDecode(b, string(docs[0])))

@@ -1,28 +1,13 @@
 package doc
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
-	"io"
 	"reflect"
 	"strings"
 	"testing"
-)
 
-// decodeStd is the reference: encoding/json with UseNumber, exactly one value.
-func decodeStd(b []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("data after the value")
-	}
-	return v, nil
-}
+	"github.com/flowctl/flowctl/internal/testdocs"
+)
 
 // decodeCases are inputs where a decoder might part ways with encoding/json.
 var decodeCases = []string{
@@ -43,7 +28,7 @@ var decodeCases = []string{
 // TestDecodeMatchesEncodingJSON holds Decode to encoding/json: the same values (deeply equal,
 // so nil and empty containers are told apart), and an error exactly when encoding/json errs.
 func TestDecodeMatchesEncodingJSON(t *testing.T) {
-	for _, in := range append(decodeCases, string(benchDocs(1, 1)[0])) {
+	for _, in := range append(decodeCases, string(testdocs.Bench(1, 1)[0])) {
 		checkDecodeMatches(t, []byte(in))
 	}
 }
@@ -59,7 +44,7 @@ func FuzzDecodeMatchesEncodingJSON(f *testing.F) {
 
 func checkDecodeMatches(t *testing.T, in []byte) {
 	t.Helper()
-	want, wantErr := decodeStd(in)
+	want, wantErr := testdocs.DecodeStd(in)
 	got, err := Decode(in)
 	short := string(in)
 	if len(short) > 80 {
@@ -99,11 +84,11 @@ func TestDecodeErrorsSayWhere(t *testing.T) {
 
 // BenchmarkDecode compares Decode with encoding/json on the combiner benchmark's documents.
 func BenchmarkDecode(b *testing.B) {
-	docs := benchDocs(10_000, 10_000)
+	docs := testdocs.Bench(10_000, 10_000)
 	for _, impl := range []struct {
 		name string
 		fn   func([]byte) (any, error)
-	}{{"encoding-json", decodeStd}, {"doc.Decode", Decode}} {
+	}{{"encoding-json", testdocs.DecodeStd}, {"doc.Decode", Decode}} {
 		b.Run(impl.name, func(b *testing.B) {
 			b.SetBytes(docsBytes(docs) / int64(len(docs)))
 			b.ReportAllocs()

@@ -3,6 +3,7 @@ package doc
 import (
 	"testing"
 
+	"github.com/flowctl/flowctl/internal/testdocs"
 	"github.com/flowctl/flowctl/pkg/node"
 	"github.com/flowctl/flowctl/pkg/schema"
 )
@@ -16,7 +17,7 @@ type reduceBench struct {
 func newReduceBench(b *testing.B) reduceBench {
 	sch := compileSchema(b, benchSchema)
 	var rb reduceBench
-	for _, raw := range benchDocs(1000, 1000) {
+	for _, raw := range testdocs.Bench(1000, 1000) {
 		d := mustDecode(b, string(raw))
 		ann, err := sch.ValidateReduce(d)
 		if err != nil {

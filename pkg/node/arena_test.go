@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flowctl/flowctl/internal/testdocs"
 	"github.com/flowctl/flowctl/pkg/doc"
 	"github.com/flowctl/flowctl/pkg/node"
 )
@@ -13,7 +14,7 @@ import (
 // allocates nothing, and the documents decoded after it are intact.
 func TestArenaRewindKeepsChunks(t *testing.T) {
 	var a node.Arena
-	docs := benchDocs(2000, 2000)
+	docs := testdocs.Bench(2000, 2000)
 	for _, d := range docs {
 		if _, err := a.Decode(d); err != nil {
 			t.Fatal(err)

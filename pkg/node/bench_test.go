@@ -3,29 +3,12 @@ package node_test
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
-	"math/rand/v2"
 	"testing"
 
+	"github.com/flowctl/flowctl/internal/testdocs"
 	"github.com/flowctl/flowctl/pkg/doc"
 	"github.com/flowctl/flowctl/pkg/node"
 )
-
-// benchDocs are the combiner benchmark's documents (pkg/doc/bench_test.go): about 500 bytes, ten
-// properties, nested objects and an array.
-func benchDocs(n, keys int) [][]byte {
-	rng := rand.New(rand.NewPCG(42, 42))
-	out := make([][]byte, n)
-	for i := range out {
-		out[i] = fmt.Appendf(nil, `{"id":"user-%08d","ts":"2026-11-21T10:%02d:%02dZ","kind":"click","count":%d,"amount":%d.%02d,`+
-			`"maxPrice":%d.5,"firstSeen":"2026-11-21T10:00:00Z","tags":["t%d","t%d"],`+
-			`"device":{"os":"linux","model":"model-%04d","screen":{"w":1920,"h":1080}},`+
-			`"note":"a note that pads the document to a realistic size of about five hundred bytes, %d"}`,
-			rng.IntN(keys), rng.IntN(60), rng.IntN(60), rng.IntN(10), rng.IntN(1000), rng.IntN(100),
-			rng.IntN(500), rng.IntN(50), rng.IntN(50), rng.IntN(10000), rng.Uint64())
-	}
-	return out
-}
 
 func avgSize(docs [][]byte) int64 {
 	var n int64
@@ -39,7 +22,7 @@ func avgSize(docs [][]byte) int64 {
 // benchmark's documents. The arena is reset every 1000 documents, as a combiner's would be
 // after a spill, so that it keeps its chunks.
 func BenchmarkDecode(b *testing.B) {
-	docs := benchDocs(10_000, 10_000)
+	docs := testdocs.Bench(10_000, 10_000)
 	b.Run("encoding-json", func(b *testing.B) {
 		b.SetBytes(avgSize(docs))
 		b.ReportAllocs()
@@ -78,7 +61,7 @@ func BenchmarkDecode(b *testing.B) {
 
 // BenchmarkAppendJSON compares Arena.AppendJSON with doc.Append of the same document.
 func BenchmarkAppendJSON(b *testing.B) {
-	docs := benchDocs(1000, 1000)
+	docs := testdocs.Bench(1000, 1000)
 	var a node.Arena
 	nodes := make([]node.Node, len(docs))
 	values := make([]any, len(docs))

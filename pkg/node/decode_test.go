@@ -5,30 +5,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"math/big"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/flowctl/flowctl/internal/testdocs"
 	"github.com/flowctl/flowctl/pkg/doc"
 	"github.com/flowctl/flowctl/pkg/node"
 )
-
-// decodeStd is the reference: encoding/json with UseNumber, exactly one value.
-func decodeStd(b []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("data after the value")
-	}
-	return v, nil
-}
 
 // decodeCases are inputs where a decoder might part ways with encoding/json.
 var decodeCases = []string{
@@ -51,7 +37,7 @@ var decodeCases = []string{
 
 func TestDecodeMatchesEncodingJSON(t *testing.T) {
 	var a node.Arena
-	for _, in := range append(decodeCases, string(benchDocs(1, 1)[0])) {
+	for _, in := range append(decodeCases, string(testdocs.Bench(1, 1)[0])) {
 		checkDecode(t, &a, []byte(in))
 	}
 }
@@ -65,7 +51,7 @@ func checkDecode(t *testing.T, a *node.Arena, in []byte) {
 	if len(short) > 80 {
 		short = short[:80] + "…"
 	}
-	want, wantErr := decodeStd(in)
+	want, wantErr := testdocs.DecodeStd(in)
 	_, docErr := doc.Decode(in)
 	got, err := a.Decode(in)
 	if err != nil && strings.Contains(err.Error(), "number out of range") {
@@ -284,7 +270,7 @@ func TestDecodeBigValues(t *testing.T) {
 
 // Decoding allocates nothing once the arena has its chunks.
 func TestDecodeAllocatesNothing(t *testing.T) {
-	docs := benchDocs(100, 100)
+	docs := testdocs.Bench(100, 100)
 	var a node.Arena
 	for _, d := range docs {
 		if _, err := a.Decode(d); err != nil {
@@ -314,7 +300,7 @@ func TestArenaResetAndSize(t *testing.T) {
 	if a.Size() != 0 {
 		t.Fatalf("an empty arena's Size is %d", a.Size())
 	}
-	docs := benchDocs(2000, 2000)
+	docs := testdocs.Bench(2000, 2000)
 	for _, d := range docs[:1] {
 		if _, err := a.Decode(d); err != nil {
 			t.Fatal(err)
@@ -365,7 +351,7 @@ func FuzzDecode(f *testing.F) {
 	for _, in := range decodeCases[:len(decodeCases)-4] { // the deep ones are too big for a corpus
 		f.Add([]byte(in))
 	}
-	f.Add(benchDocs(1, 1)[0])
+	f.Add(testdocs.Bench(1, 1)[0])
 	var a node.Arena
 	f.Fuzz(func(t *testing.T, b []byte) {
 		a.Reset()

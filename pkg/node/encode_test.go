@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/flowctl/flowctl/internal/testdocs"
 	"github.com/flowctl/flowctl/pkg/doc"
 	"github.com/flowctl/flowctl/pkg/node"
 )
@@ -85,7 +86,7 @@ func TestAppendJSONMatchesDocAppend(t *testing.T) {
 		}
 		checkRoundTrip(t, &a, got)
 	}
-	for _, d := range benchDocs(100, 100) {
+	for _, d := range testdocs.Bench(100, 100) {
 		checkRoundTrip(t, &a, d)
 	}
 }
@@ -126,7 +127,7 @@ func FuzzAppendJSON(f *testing.F) {
 	for _, in := range decodeCases[:len(decodeCases)-4] {
 		f.Add([]byte(in))
 	}
-	f.Add(benchDocs(1, 1)[0])
+	f.Add(testdocs.Bench(1, 1)[0])
 	var a node.Arena
 	f.Fuzz(func(t *testing.T, b []byte) {
 		a.Reset()
