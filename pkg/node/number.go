@@ -121,7 +121,7 @@ func AppendFloat(buf []byte, f float64) []byte {
 func CompareNumbers(a, b Node) int {
 	switch {
 	case a.kind == Float && b.kind == Float:
-		return cmpFloat(a.Float(), b.Float())
+		return cmpOrdered(a.Float(), b.Float())
 	case a.kind == Float:
 		return compareFloatInt(a.Float(), b)
 	case b.kind == Float:
@@ -145,7 +145,7 @@ func compareFloatInt(f float64, n Node) int {
 		return 1
 	case f != math.Trunc(f):
 		// A fractional f is below 2^52, so it never equals n and rounding n cannot reorder them.
-		return cmpFloat(f, n.AsFloat())
+		return cmpOrdered(f, n.AsFloat())
 	case f < 0:
 		if n.kind == PosInt {
 			return -1
@@ -157,17 +157,8 @@ func compareFloatInt(f float64, n Node) int {
 	return cmpOrdered(uint64(f), n.Uint())
 }
 
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-func cmpOrdered[T int64 | uint64 | int](a, b T) int {
+// cmpOrdered is cmp.Compare but for NaN, which it finds equal to anything (JSON holds no NaN).
+func cmpOrdered[T int64 | uint64 | int | float64](a, b T) int {
 	switch {
 	case a < b:
 		return -1

@@ -6,6 +6,7 @@ package fieldsel
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -81,7 +82,7 @@ func checkStanza(coll *connector.CollectionSpec, stanza Stanza) ([]string, []err
 			groupBy = append(groupBy, strings.TrimPrefix(ptr, "/"))
 		}
 	}
-	for _, field := range sortedKeys(stanza.Require) {
+	for _, field := range slices.Sorted(maps.Keys(stanza.Require)) {
 		if coll.Projection(field) == nil {
 			missing("required", field)
 		}
@@ -356,7 +357,7 @@ func overridable(k SelectKind) bool {
 // field stays selected (the selection presumes a backfill).
 func build(groupBy []string, document string, outcomes map[string]Outcome, stanza Stanza) Result {
 	res := Result{Outcomes: outcomes, Selection: connector.FieldSelection{Keys: groupBy, Document: document}}
-	for _, field := range sortedKeys(outcomes) {
+	for _, field := range slices.Sorted(maps.Keys(outcomes)) {
 		o := outcomes[field]
 		if o.Select == nil {
 			continue
@@ -385,15 +386,6 @@ func build(groupBy []string, document string, outcomes map[string]Outcome, stanz
 
 func isParentOf(parent, ptr string) bool {
 	return len(ptr) > len(parent) && strings.HasPrefix(ptr, parent) && ptr[len(parent)] == '/'
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // keyable is Flow's is_keyable_type: without null, exactly boolean, integer, number (integer or
