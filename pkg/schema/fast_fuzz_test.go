@@ -16,20 +16,8 @@ func FuzzFastValidate(f *testing.F) {
 	f.Add(`{"$defs":{"n":{"properties":{"c":{"$ref":"#/$defs/n"}},"maxProperties":1}},"$ref":"#/$defs/n"}`, `{"c":{"c":{}}}`)
 	f.Add(`{"prefixItems":[{"enum":[1,"a"]}],"items":{"uniqueItems":true},"minItems":1}`, `[1.0,[1,2],[]]`)
 	f.Fuzz(func(t *testing.T, schemaJSON, docJSON string) {
-		schemaDoc, ok := decodeFuzz(schemaJSON)
+		s, doc, ok := compileFuzz(schemaJSON, docJSON)
 		if !ok {
-			return
-		}
-		doc, ok := decodeFuzz(docJSON)
-		if !ok {
-			return
-		}
-		ix := NewIndex()
-		if ix.Add("file:///fuzz.json", schemaDoc) != nil {
-			return
-		}
-		s, err := ix.Compile("file:///fuzz.json")
-		if err != nil {
 			return
 		}
 		fast, library, decided := fastVsLibrary(s, doc)
@@ -51,20 +39,8 @@ func FuzzValidateNode(f *testing.F) {
 	f.Add(`{"enum":[9007199254740993,0.1],"uniqueItems":true}`, `9007199254740992.0`)
 	f.Add(`{"type":"object","properties":{"a":{}},"additionalProperties":{"reduce":{"strategy":"sum"}}}`, `{"a":1,"b":2}`)
 	f.Fuzz(func(t *testing.T, schemaJSON, docJSON string) {
-		schemaDoc, ok := decodeFuzz(schemaJSON)
+		s, doc, ok := compileFuzz(schemaJSON, docJSON)
 		if !ok {
-			return
-		}
-		doc, ok := decodeFuzz(docJSON)
-		if !ok {
-			return
-		}
-		ix := NewIndex()
-		if ix.Add("file:///fuzz.json", schemaDoc) != nil {
-			return
-		}
-		s, err := ix.Compile("file:///fuzz.json")
-		if err != nil {
 			return
 		}
 		a := &node.Arena{}

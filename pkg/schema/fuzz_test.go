@@ -13,21 +13,8 @@ func FuzzCompileValidate(f *testing.F) {
 	f.Add(resetCounter, `{"key":"k","action":"reset"}`)
 	f.Add(`{"items":[{"type":"string"}],"additionalItems":{"format":"integer"}}`, `["a","1e5"]`)
 	f.Fuzz(func(t *testing.T, schemaJSON, docJSON string) {
-		schemaDoc, ok := decodeFuzz(schemaJSON)
+		s, doc, ok := compileFuzz(schemaJSON, docJSON)
 		if !ok {
-			return
-		}
-		doc, ok := decodeFuzz(docJSON)
-		if !ok {
-			return
-		}
-		ix := NewIndex()
-		if ix.Add("file:///fuzz.json", schemaDoc) != nil {
-			return
-		}
-		_ = ix.Missing()
-		s, err := ix.Compile("file:///fuzz.json")
-		if err != nil {
 			return
 		}
 		verr := s.Validate(doc)
@@ -45,6 +32,29 @@ func FuzzCompileValidate(f *testing.F) {
 		}
 		_, _ = Projections(sh, []string{"/id"}, []ExplicitProjection{{Field: "x", Ptr: "/x"}})
 	})
+}
+
+// compileFuzz decodes a fuzzed schema and document and compiles the schema; ok is false for input
+// that is not JSON or a schema the index refuses, which the fuzz targets skip.
+func compileFuzz(schemaJSON, docJSON string) (*Schema, any, bool) {
+	schemaDoc, ok := decodeFuzz(schemaJSON)
+	if !ok {
+		return nil, nil, false
+	}
+	doc, ok := decodeFuzz(docJSON)
+	if !ok {
+		return nil, nil, false
+	}
+	ix := NewIndex()
+	if ix.Add("file:///fuzz.json", schemaDoc) != nil {
+		return nil, nil, false
+	}
+	_ = ix.Missing()
+	s, err := ix.Compile("file:///fuzz.json")
+	if err != nil {
+		return nil, nil, false
+	}
+	return s, doc, true
 }
 
 func decodeFuzz(s string) (any, bool) {
