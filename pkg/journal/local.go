@@ -476,6 +476,18 @@ func fragmentCoverBegin(frags []Fragment, end int64) int64 {
 	return end + 1
 }
 
+// isCurrentSpool reports whether the journal's current spool begins at begin, if this Local writes
+// the journal (known), without listing its directory: the spool changes only under l.mu.
+func (l *Local) isCurrentSpool(journal string, begin int64) (current, known bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	j, ok := l.journals[journal]
+	if !ok || j.spool == nil {
+		return false, false
+	}
+	return j.spool.begin == begin, true
+}
+
 // spoolBegins lists the begin offsets of a journal's spool files, in order.
 func spoolBegins(dir string) ([]int64, error) {
 	entries, err := os.ReadDir(dir)

@@ -66,11 +66,11 @@ type Document struct {
 }
 
 // nextUUID ticks the clock and builds the next UUID with flags.
-func (p *Publisher) nextUUID(flags Flags) string {
+func (p *Publisher) nextUUID(flags Flags) UUID {
 	p.clock.Update(p.now())
 	p.clock.Tick()
 	u, _ := BuildUUID(p.producer, p.clock, flags) // Flags are one of the three constants: they fit.
-	return u.String()
+	return u
 }
 
 // Stage stamps docs with CONTINUE_TXN UUIDs and encodes them per journal, without appending. The
@@ -93,7 +93,7 @@ func (p *Publisher) Stage(docs []Document) ([]Append, error) {
 		if d.JSON != nil {
 			at := buf.Len() + d.UUIDAt
 			buf.Write(d.JSON)
-			copy(buf.Bytes()[at:], uuid)
+			uuid.AppendTo(buf.Bytes()[:at]) // Over the placeholder, in place: the buffer holds it.
 			buf.WriteByte('\n')
 		} else {
 			meta, _ := d.Doc["_meta"].(map[string]any)
@@ -101,7 +101,7 @@ func (p *Publisher) Stage(docs []Document) ([]Append, error) {
 				meta = map[string]any{}
 				d.Doc["_meta"] = meta
 			}
-			meta["uuid"] = uuid
+			meta["uuid"] = uuid.String()
 			if err := encodeLine(buf, d.Doc); err != nil {
 				return nil, fmt.Errorf("encoding a document for %s: %w", d.Journal, err)
 			}
@@ -127,7 +127,9 @@ func (p *Publisher) AckIntents() []Append {
 	uuid := p.nextUUID(FlagAck)
 	out := make([]Append, 0, len(journals))
 	for _, j := range journals {
-		out = append(out, Append{Journal: j, Content: []byte(`{"_meta":{"ack":true,"uuid":"` + uuid + `"}}` + "\n")})
+		const prefix, suffix = `{"_meta":{"ack":true,"uuid":"`, `"}}` + "\n"
+		ack := append(make([]byte, 0, len(prefix)+36+len(suffix)), prefix...)
+		out = append(out, Append{Journal: j, Content: append(uuid.AppendTo(ack), suffix...)})
 	}
 	p.touched = map[string]bool{}
 	return out

@@ -27,6 +27,7 @@ type localReader struct {
 	fragment    io.ReadCloser
 	fragmentEnd int64
 	spoolFile   *os.File
+	spoolBegin  int64 // Journal offset the open spool begins at.
 	spoolPos    int64 // File position of the next frame.
 	spoolFrame  int64 // Journal offset of the next frame.
 	buf         []byte
@@ -128,21 +129,25 @@ func (r *localReader) nextFromSpool() (Chunk, spoolState, error) {
 	if !errors.Is(err, io.EOF) && !errors.Is(err, errTornFrame) {
 		return Chunk{}, spoolAtHead, fmt.Errorf("journal %s: reading spool: %w", r.info.Name, err)
 	}
-	// A newer spool means this one was persisted: every frame it will ever have is already read.
-	begins, err := spoolBegins(r.dir)
-	if err != nil {
+	if live, err := r.spoolIsLive(); err != nil || live {
 		return Chunk{}, spoolAtHead, err
-	}
-	if len(begins) > 0 && begins[len(begins)-1] == r.spoolBegin() {
-		return Chunk{}, spoolAtHead, nil
 	}
 	r.closeSpool()
 	return Chunk{}, spoolRolled, nil
 }
 
-func (r *localReader) spoolBegin() int64 {
-	begin, _ := parseSpoolName(filepath.Base(r.spoolFile.Name()))
-	return begin
+// spoolIsLive says whether the open spool still takes appends; if not, it was rolled and every frame
+// it will ever have is already read. The Local writing the journal knows its current spool; any other
+// lists the journal's spools, where a newer one means this one was rolled.
+func (r *localReader) spoolIsLive() (bool, error) {
+	if current, known := r.l.isCurrentSpool(r.info.Name, r.spoolBegin); known {
+		return current, nil
+	}
+	begins, err := spoolBegins(r.dir)
+	if err != nil {
+		return false, err
+	}
+	return len(begins) > 0 && begins[len(begins)-1] == r.spoolBegin, nil
 }
 
 // locate opens the fragment or spool holding offset. Spools are listed before fragments, because a
@@ -246,7 +251,7 @@ func (r *localReader) openSpool(begin int64) (bool, error) {
 		fr, err := readFrame(f, pos)
 		if (errors.Is(err, io.EOF) || errors.Is(err, errTornFrame)) && at == r.offset {
 			// Reading from the write head: stay on this spool and wait for its next frame.
-			r.spoolFile, r.spoolPos, r.spoolFrame = f, pos, at
+			r.spoolFile, r.spoolBegin, r.spoolPos, r.spoolFrame = f, begin, pos, at
 			return true, nil
 		}
 		if err != nil {
@@ -257,7 +262,7 @@ func (r *localReader) openSpool(begin int64) (bool, error) {
 			return false, fmt.Errorf("journal %s: reading spool: %w", r.info.Name, err)
 		}
 		if end := at + int64(len(fr.payload)); end > r.offset {
-			r.spoolFile, r.spoolPos, r.spoolFrame = f, pos, at
+			r.spoolFile, r.spoolBegin, r.spoolPos, r.spoolFrame = f, begin, pos, at
 			return true, nil
 		}
 		pos, at = fr.next, at+int64(len(fr.payload))

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/flowctl/flowctl/internal/atomicfile"
@@ -16,7 +17,18 @@ import (
 
 // fileStore is a Store in a local directory, written as Gazette's fs store writes: a temporary
 // ".partial-" file beside the target, fsynced and renamed into place.
-type fileStore struct{ root string }
+type fileStore struct {
+	root string
+	// dirs are directories this store created or found, with their entries in their parents
+	// synced: a journal's fragments go to one utc_date/utc_hour directory for an hour, so a put
+	// need not look for it again. Bounded by maxKnownDirs.
+	mu   sync.Mutex
+	dirs map[string]struct{}
+}
+
+// maxKnownDirs bounds fileStore.dirs, which forgets them all when full: a long-running process
+// adds a directory per journal and hour.
+const maxKnownDirs = 4096
 
 const partialPrefix = ".partial-"
 
@@ -36,10 +48,17 @@ func (s *fileStore) Put(ctx context.Context, rel string, write func(io.Writer) e
 	}
 	target := filepath.Join(s.root, filepath.FromSlash(rel))
 	dir := filepath.Dir(target)
-	if err := mkdirAllSynced(dir); err != nil {
+	if err := s.ensureDir(dir); err != nil {
 		return err
 	}
 	tmp, err := os.CreateTemp(dir, partialPrefix+filepath.Base(target)+"-*")
+	if errors.Is(err, fs.ErrNotExist) {
+		// Removed by someone else since it was remembered: create it again.
+		s.forgetDir(dir)
+		if err = s.ensureDir(dir); err == nil {
+			tmp, err = os.CreateTemp(dir, partialPrefix+filepath.Base(target)+"-*")
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("creating %s: %w", target, err)
 	}
@@ -102,6 +121,33 @@ func (s *fileStore) List(ctx context.Context, prefix string, fn func(string, tim
 
 func (s *fileStore) Open(_ context.Context, rel string) (io.ReadCloser, error) {
 	return os.Open(filepath.Join(s.root, filepath.FromSlash(rel)))
+}
+
+// ensureDir makes dir and its parents exist durably, looking on disk only for a directory not
+// remembered.
+func (s *fileStore) ensureDir(dir string) error {
+	s.mu.Lock()
+	_, known := s.dirs[dir]
+	s.mu.Unlock()
+	if known {
+		return nil
+	}
+	if err := mkdirAllSynced(dir); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dirs == nil || len(s.dirs) >= maxKnownDirs {
+		s.dirs = map[string]struct{}{}
+	}
+	s.dirs[dir] = struct{}{}
+	return nil
+}
+
+func (s *fileStore) forgetDir(dir string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.dirs, dir)
 }
 
 // mkdirAllSynced creates dir and any missing parents, fsyncing each parent whose entries changed so

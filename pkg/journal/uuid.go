@@ -136,6 +136,18 @@ func (u UUID) PublishedAt() time.Time { return u.Clock().Time() }
 // String formats the UUID in lower-case 8-4-4-4-12 form.
 func (u UUID) String() string {
 	var b [36]byte
+	u.format(&b)
+	return string(b[:])
+}
+
+// AppendTo appends the String form of the UUID to b, so that stamping a document allocates nothing.
+func (u UUID) AppendTo(b []byte) []byte {
+	var t [36]byte
+	u.format(&t)
+	return append(b, t[:]...)
+}
+
+func (u UUID) format(b *[36]byte) {
 	hex.Encode(b[0:8], u[0:4])
 	b[8] = '-'
 	hex.Encode(b[9:13], u[4:6])
@@ -145,7 +157,6 @@ func (u UUID) String() string {
 	hex.Encode(b[19:23], u[8:10])
 	b[23] = '-'
 	hex.Encode(b[24:36], u[10:16])
-	return string(b[:])
 }
 
 // ParseUUID parses the 8-4-4-4-12 form (either case) and requires a version 1 UUID, as Flow does.

@@ -136,3 +136,17 @@ func FuzzParseUUID(f *testing.F) {
 		}
 	})
 }
+
+func TestUUIDAppendTo(t *testing.T) {
+	u, err := BuildUUID(ProducerID{1, 2, 3, 4, 5, 6}, NewClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)), FlagAck)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(u.AppendTo([]byte("uuid="))); got != "uuid="+u.String() {
+		t.Fatalf("AppendTo = %q, want uuid=%s", got, u)
+	}
+	buf := make([]byte, 0, 64)
+	if allocs := testing.AllocsPerRun(100, func() { buf = u.AppendTo(buf[:0]) }); allocs != 0 {
+		t.Fatalf("AppendTo into a buffer with room allocates %v times", allocs)
+	}
+}
