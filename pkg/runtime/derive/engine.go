@@ -14,23 +14,17 @@ import (
 	"github.com/flowctl/flowctl/pkg/catalog"
 	"github.com/flowctl/flowctl/pkg/doc"
 	"github.com/flowctl/flowctl/pkg/journal"
+	"github.com/flowctl/flowctl/pkg/node"
 )
 
 // Source is one document read from a transform's source collection.
 type Source struct {
-	// Doc is the decoded document.
-	Doc any
-	// Raw is the document's JSON as read, bound as `$flow_document`; nil encodes Doc instead.
+	// Raw is the document's JSON as read: it is decoded for binding and bound as `$flow_document`.
 	Raw []byte
+	// Doc is the decoded document, read when Raw is nil.
+	Doc any
 	// UUID is the document's /_meta/uuid, whose time is `$flow_published_at`.
 	UUID journal.UUID
-}
-
-func (s *Source) documentJSON() []byte {
-	if s.Raw == nil {
-		s.Raw = doc.Append(nil, s.Doc)
-	}
-	return s.Raw
 }
 
 // Engine is the SQLite runtime of one derivation. Documents read in a transaction publish into
@@ -49,7 +43,9 @@ type Engine struct {
 	// published counts the documents lambdas returned since TakePublished last asked, before
 	// combining, and their JSON bytes: Flow's `derive.published` statistics.
 	published struct{ docs, bytes int64 }
-	scratch   []byte
+	// src is the document being read, decoded into arena, which each document reuses.
+	src   reading
+	arena node.Arena
 }
 
 // Open opens the derivation's database at path (MemoryPath for a database in memory),
@@ -64,6 +60,7 @@ func Open(ctx context.Context, collection *catalog.BuiltCollection, path string)
 		return nil, fmt.Errorf("derivation %s: key: %w", collection.Name, err)
 	}
 	e := &Engine{collection: collection, path: path, key: key, byName: map[string]int{}}
+	e.src.arena = &e.arena
 	for i, t := range d.Transforms {
 		e.byName[t.Name] = i
 	}
@@ -120,6 +117,18 @@ func (e *Engine) Transform(name string) (int, bool) {
 // document and adds every row it returns to the transaction's published documents. A disabled
 // transform reads nothing.
 func (e *Engine) Read(ctx context.Context, transform int, src *Source) error {
+	raw := src.Raw
+	if raw == nil {
+		raw = doc.Append(nil, src.Doc)
+	}
+	return e.read(ctx, transform, raw, src.UUID, func(err error) error {
+		return fmt.Errorf("derivation %s: source document: %w", e.collection.Name, err)
+	})
+}
+
+// read is Read of a document's JSON; a document that does not decode is the error that
+// decodeErr makes of the decoder's.
+func (e *Engine) read(ctx context.Context, transform int, raw []byte, uuid journal.UUID, decodeErr func(error) error) error {
 	if transform < 0 || transform >= len(e.transforms) {
 		return fmt.Errorf("derivation %s has no transform %d", e.collection.Name, transform)
 	}
@@ -127,13 +136,21 @@ func (e *Engine) Read(ctx context.Context, transform int, src *Source) error {
 	if t == nil {
 		return nil
 	}
-	return t.run(ctx, src, func(stmt int, published any) error {
-		e.scratch = doc.Append(e.scratch[:0], published)
+	e.arena.Reset()
+	root, err := e.arena.Decode(raw)
+	if err != nil {
+		return decodeErr(err)
+	}
+	e.src.root, e.src.raw, e.src.uuid = root, raw, uuid
+	defer func() { e.src.raw = nil }() // the caller's buffer, not to be kept
+	return t.run(ctx, &e.src, func(stmt int, published []byte) error {
 		e.published.docs++
-		e.published.bytes += int64(len(e.scratch))
-		if err := e.combiner.Add(published); err != nil {
+		e.published.bytes += int64(len(published))
+		if err := e.combiner.AddJSON(published); err != nil {
+			// The error shows the document as doc.Append writes it: as published.
+			v, _ := doc.Decode(published)
 			return &LambdaError{Derivation: e.collection.Name, Transform: t.name, Statement: stmt + 1,
-				SQL: t.statements[stmt].sql, Source: src.documentJSON(), Published: published,
+				SQL: t.statements[stmt].sql, Source: raw, Published: v,
 				Err: fmt.Errorf("published document is invalid for collection %s: %w", e.collection.Name, err)}
 		}
 		return nil

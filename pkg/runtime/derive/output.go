@@ -2,81 +2,106 @@ package derive
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/flowctl/flowctl/pkg/doc"
+	"github.com/flowctl/flowctl/pkg/node"
 )
 
 // outputShape says how a statement's rows become documents.
 type outputShape struct {
 	// whole is set when the one column is named json*: its value is the document.
 	whole bool
-	// properties name each column's top-level property (a `$param` column is its field).
-	properties []string
+	// columns are the columns that become properties, in the order of their properties' names;
+	// of columns naming one property the last is kept, as a JSON object keeps its last duplicate.
+	columns []outputColumn
+	// scratch holds the JSON of the row being published.
+	scratch []byte
 }
 
-func newOutputShape(columns []string, params []param) outputShape {
+type outputColumn struct {
+	index    int
+	property []byte // the property's name as JSON, with its colon
+}
+
+func newOutputShape(columns []string, params []param) *outputShape {
 	if len(columns) == 1 && strings.HasPrefix(strings.ToLower(columns[0]), "json") {
-		return outputShape{whole: true}
+		return &outputShape{whole: true}
 	}
-	props := make([]string, len(columns))
+	last := map[string]int{}
 	for i, c := range columns {
-		props[i] = c
+		name := c
 		for _, p := range params {
-			if p.name == c {
-				props[i] = p.field
+			if p.name == c { // a `$param` column is its field
+				name = p.field
 				break
 			}
 		}
+		last[name] = i
 	}
-	return outputShape{properties: props}
-}
-
-// document builds the published document of one row.
-func (o outputShape) document(values []any) any {
-	if o.whole {
-		return jsonValue(values[0], true)
+	names := make([]string, 0, len(last))
+	for name := range last {
+		names = append(names, name)
 	}
-	out := make(map[string]any, len(values))
-	for i, v := range values {
-		out[o.properties[i]] = jsonValue(v, false)
+	slices.Sort(names) // doc.Append's order, so the bytes are those of the document it would write
+	out := &outputShape{}
+	for _, name := range names {
+		out.columns = append(out.columns, outputColumn{index: last[name], property: append(node.AppendString(nil, name), ':')})
 	}
 	return out
 }
 
-// jsonValue converts a SQLite value to JSON (flow-spec 5.2 "Values"): TEXT that looks like and
-// parses as a JSON object or array is embedded (any JSON when the column is the whole document).
-func jsonValue(v any, whole bool) any {
+// appendDocument appends the JSON of one row's published document (flow-spec 5.2 "Values"), as
+// doc.Append writes it: properties sorted by name, numbers as serde_json writes them.
+func (o *outputShape) appendDocument(buf []byte, values []any) []byte {
+	if o.whole {
+		return appendValue(buf, values[0], true)
+	}
+	buf = append(buf, '{')
+	for i, c := range o.columns {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, c.property...)
+		buf = appendValue(buf, values[c.index], false)
+	}
+	return append(buf, '}')
+}
+
+// appendValue appends a SQLite value as JSON: TEXT that looks like and parses as a JSON object or
+// array is embedded (any JSON when the column is the whole document), BLOBs are base64 strings,
+// and REALs that are not finite are strings, as JSON has no number for them.
+func appendValue(buf []byte, v any, whole bool) []byte {
 	switch v := v.(type) {
-	case nil:
-		return nil
 	case int64:
-		return json.Number(strconv.FormatInt(v, 10))
+		return strconv.AppendInt(buf, v, 10)
 	case float64:
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return strconv.FormatFloat(v, 'g', -1, 64)
+			return node.AppendString(buf, strconv.FormatFloat(v, 'g', -1, 64))
 		}
-		return json.Number(formatFloat(v))
-	case []byte:
-		return base64.StdEncoding.EncodeToString(v)
+		return node.AppendFloat(buf, v)
 	case string:
 		if whole || looksLikeJSON(v) {
 			if parsed, err := doc.Decode([]byte(v)); err == nil {
-				return parsed
+				return doc.Append(buf, parsed)
 			}
 		}
-		return v
+		return node.AppendString(buf, v)
+	case []byte:
+		buf = append(buf, '"')
+		buf = base64.StdEncoding.AppendEncode(buf, v)
+		return append(buf, '"')
 	case time.Time:
 		// The driver parses columns declared DATE/DATETIME/TIMESTAMP; give back RFC 3339 text.
-		return v.UTC().Format(time.RFC3339Nano)
+		return node.AppendString(buf, v.UTC().Format(time.RFC3339Nano))
 	case bool:
-		return v
+		return strconv.AppendBool(buf, v)
 	default:
-		return nil
+		return append(buf, "null"...)
 	}
 }
 
@@ -86,13 +111,4 @@ func looksLikeJSON(s string) bool {
 	}
 	first, last := s[0], s[len(s)-1]
 	return first == '{' && last == '}' || first == '[' && last == ']'
-}
-
-// formatFloat writes a REAL as Flow does (serde_json): integral values keep a ".0" so that they
-// stay floats, and very large or small magnitudes use an exponent.
-func formatFloat(f float64) string {
-	if f == math.Trunc(f) && math.Abs(f) < 1e16 {
-		return strconv.FormatFloat(f, 'f', 1, 64)
-	}
-	return strconv.FormatFloat(f, 'g', -1, 64)
 }

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 
 	"github.com/flowctl/flowctl/pkg/catalog"
-	"github.com/flowctl/flowctl/pkg/doc"
 	"github.com/flowctl/flowctl/pkg/runtime"
 )
 
@@ -27,11 +26,9 @@ func OpenShard(ctx context.Context, collection *catalog.BuiltCollection, dir str
 type shardEngine struct{ *Engine }
 
 func (s shardEngine) Read(ctx context.Context, transform int, d runtime.SourceDoc) error {
-	v, err := doc.Decode(d.Raw)
-	if err != nil {
+	return s.read(ctx, transform, d.Raw, d.UUID, func(err error) error {
 		return fmt.Errorf("derivation %s: source document at %s offset %d: %w", s.collection.Name, d.Journal, d.Begin, err)
-	}
-	return s.Engine.Read(ctx, transform, &Source{Doc: v, Raw: d.Raw, UUID: d.UUID})
+	})
 }
 
 var (

@@ -20,6 +20,9 @@ type statement struct {
 	params []param
 	// output is learnt from the first rows the statement returns (columns are fixed once prepared).
 	output *outputShape
+	// args, values and ptrs are reused from one document to the next.
+	args         []any
+	values, ptrs []any
 }
 
 func prepareTransform(ctx context.Context, conn *sql.Conn, t *catalog.BuiltTransform) (*transform, error) {
@@ -35,33 +38,36 @@ func prepareTransform(ctx context.Context, conn *sql.Conn, t *catalog.BuiltTrans
 			out.close()
 			return nil, fmt.Errorf("transform %s statement %d (%s): %w", t.Name, i+1, abbreviate(s), err)
 		}
-		out.statements = append(out.statements, &statement{sql: s, stmt: stmt, params: params})
+		out.statements = append(out.statements, &statement{sql: s, stmt: stmt, params: params,
+			args: make([]any, len(params))})
 	}
 	return out, nil
 }
 
-// run executes the statements in order on src, passing every returned row's document to publish.
-func (t *transform) run(ctx context.Context, src *Source, publish func(stmt int, doc any) error, derivation string) error {
+// run executes the statements in order on src, passing the JSON of every returned row's
+// document to publish.
+func (t *transform) run(ctx context.Context, src *reading, publish func(stmt int, doc []byte) error, derivation string) error {
 	for i, s := range t.statements {
-		if err := s.query(ctx, src, func(d any) error { return publish(i, d) }); err != nil {
+		// Positional: SQLite numbers named parameters by first appearance, the order of params.
+		// (database/sql refuses names that do not start with a letter, like `$_meta$op`.)
+		for j := range s.params {
+			s.args[j] = s.params[j].bind(src)
+		}
+		err := s.query(ctx, func(d []byte) error { return publish(i, d) })
+		clear(s.args) // holds strings of the arena, which the next document reuses
+		if err != nil {
 			if _, ok := err.(*LambdaError); ok {
 				return err
 			}
 			return &LambdaError{Derivation: derivation, Transform: t.name, Statement: i + 1, SQL: s.sql,
-				Source: src.documentJSON(), Err: err}
+				Source: src.raw, Err: err}
 		}
 	}
 	return nil
 }
 
-func (s *statement) query(ctx context.Context, src *Source, publish func(any) error) error {
-	args := make([]any, len(s.params))
-	for i, p := range s.params {
-		// Positional: SQLite numbers named parameters by first appearance, the order of params.
-		// (database/sql refuses names that do not start with a letter, like `$_meta$op`.)
-		args[i] = p.bind(src)
-	}
-	rows, err := s.stmt.QueryContext(ctx, args...)
+func (s *statement) query(ctx context.Context, publish func([]byte) error) error {
+	rows, err := s.stmt.QueryContext(ctx, s.args...)
 	if err != nil {
 		return err
 	}
@@ -71,23 +77,19 @@ func (s *statement) query(ctx context.Context, src *Source, publish func(any) er
 		if err != nil {
 			return err
 		}
-		shape := newOutputShape(cols, s.params)
-		s.output = &shape
-	}
-	width := len(s.output.properties)
-	if s.output.whole {
-		width = 1
-	}
-	values := make([]any, width)
-	ptrs := make([]any, width)
-	for i := range values {
-		ptrs[i] = &values[i]
+		s.output = newOutputShape(cols, s.params)
+		s.values = make([]any, len(cols))
+		s.ptrs = make([]any, len(cols))
+		for i := range s.values {
+			s.ptrs[i] = &s.values[i]
+		}
 	}
 	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
+		if err := rows.Scan(s.ptrs...); err != nil {
 			return err
 		}
-		if err := publish(s.output.document(values)); err != nil {
+		s.output.scratch = s.output.appendDocument(s.output.scratch[:0], s.values)
+		if err := publish(s.output.scratch); err != nil {
 			return err
 		}
 	}
