@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
-	"github.com/flowctl/flowctl/pkg/doc"
 	"github.com/flowctl/flowctl/pkg/node"
 )
 
@@ -56,10 +56,11 @@ func newOutputShape(columns []string, params []param) *outputShape {
 }
 
 // appendDocument appends the JSON of one row's published document (flow-spec 5.2 "Values"), as
-// doc.Append writes it: properties sorted by name, numbers as serde_json writes them.
-func (o *outputShape) appendDocument(buf []byte, values []any) []byte {
+// doc.Append writes it: properties sorted by name, numbers as serde_json writes them. Embedded
+// JSON is decoded into a, which must outlive only the call.
+func (o *outputShape) appendDocument(buf []byte, a *node.Arena, values []any) []byte {
 	if o.whole {
-		return appendValue(buf, values[0], true)
+		return appendValue(buf, a, values[0], true)
 	}
 	buf = append(buf, '{')
 	for i, c := range o.columns {
@@ -67,15 +68,16 @@ func (o *outputShape) appendDocument(buf []byte, values []any) []byte {
 			buf = append(buf, ',')
 		}
 		buf = append(buf, c.property...)
-		buf = appendValue(buf, values[c.index], false)
+		buf = appendValue(buf, a, values[c.index], false)
 	}
 	return append(buf, '}')
 }
 
 // appendValue appends a SQLite value as JSON: TEXT that looks like and parses as a JSON object or
 // array is embedded (any JSON when the column is the whole document), BLOBs are base64 strings,
-// and REALs that are not finite are strings, as JSON has no number for them.
-func appendValue(buf []byte, v any, whole bool) []byte {
+// and REALs that are not finite are strings, as JSON has no number for them. Text with a number
+// beyond f64's range does not parse, as serde_json's parse of it fails in Flow.
+func appendValue(buf []byte, a *node.Arena, v any, whole bool) []byte {
 	switch v := v.(type) {
 	case int64:
 		return strconv.AppendInt(buf, v, 10)
@@ -86,8 +88,8 @@ func appendValue(buf []byte, v any, whole bool) []byte {
 		return node.AppendFloat(buf, v)
 	case string:
 		if whole || looksLikeJSON(v) {
-			if parsed, err := doc.Decode([]byte(v)); err == nil {
-				return doc.Append(buf, parsed)
+			if n, err := a.Decode(unsafe.Slice(unsafe.StringData(v), len(v))); err == nil {
+				return a.AppendJSON(buf, n)
 			}
 		}
 		return node.AppendString(buf, v)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/flowctl/flowctl/pkg/catalog"
+	"github.com/flowctl/flowctl/pkg/node"
 )
 
 // transform is an enabled transform with its lambda's statements prepared.
@@ -53,7 +54,7 @@ func (t *transform) run(ctx context.Context, src *reading, publish func(stmt int
 		for j := range s.params {
 			s.args[j] = s.params[j].bind(src)
 		}
-		err := s.query(ctx, func(d []byte) error { return publish(i, d) })
+		err := s.query(ctx, src.arena, func(d []byte) error { return publish(i, d) })
 		clear(s.args) // holds strings of the arena, which the next document reuses
 		if err != nil {
 			if _, ok := err.(*LambdaError); ok {
@@ -66,7 +67,7 @@ func (t *transform) run(ctx context.Context, src *reading, publish func(stmt int
 	return nil
 }
 
-func (s *statement) query(ctx context.Context, publish func([]byte) error) error {
+func (s *statement) query(ctx context.Context, a *node.Arena, publish func([]byte) error) error {
 	rows, err := s.stmt.QueryContext(ctx, s.args...)
 	if err != nil {
 		return err
@@ -88,7 +89,7 @@ func (s *statement) query(ctx context.Context, publish func([]byte) error) error
 		if err := rows.Scan(s.ptrs...); err != nil {
 			return err
 		}
-		s.output.scratch = s.output.appendDocument(s.output.scratch[:0], s.values)
+		s.output.scratch = s.output.appendDocument(s.output.scratch[:0], a, s.values)
 		if err := publish(s.output.scratch); err != nil {
 			return err
 		}
