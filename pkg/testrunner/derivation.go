@@ -7,7 +7,6 @@ import (
 	"slices"
 
 	"github.com/flowctl/flowctl/pkg/catalog"
-	"github.com/flowctl/flowctl/pkg/doc"
 	"github.com/flowctl/flowctl/pkg/journal"
 	"github.com/flowctl/flowctl/pkg/runtime"
 	"github.com/flowctl/flowctl/pkg/runtime/derive"
@@ -79,12 +78,8 @@ func (r *Runner) transaction(ctx context.Context, d *derivation) (bool, error) {
 		} else if !ok {
 			break
 		}
-		v, err := doc.Decode(sd.Raw)
-		if err != nil {
-			return false, fmt.Errorf("derivation %s: source document at %s offset %d: %w", name, sd.Journal, sd.Begin, err)
-		}
-		if err := d.engine.Read(ctx, d.transforms[sd.Source], &derive.Source{Doc: v, Raw: sd.Raw, UUID: sd.UUID}); err != nil {
-			return false, err
+		if err := d.engine.Read(ctx, d.transforms[sd.Source], &derive.Source{Raw: sd.Raw, UUID: sd.UUID}); err != nil {
+			return false, fmt.Errorf("document at %s:%d: %w", sd.Journal, sd.Begin, err)
 		}
 		n++
 	}

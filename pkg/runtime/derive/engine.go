@@ -21,8 +21,6 @@ import (
 type Source struct {
 	// Raw is the document's JSON as read: it is decoded for binding and bound as `$flow_document`.
 	Raw []byte
-	// Doc is the decoded document, read when Raw is nil.
-	Doc any
 	// UUID is the document's /_meta/uuid, whose time is `$flow_published_at`.
 	UUID journal.UUID
 }
@@ -117,11 +115,7 @@ func (e *Engine) Transform(name string) (int, bool) {
 // document and adds every row it returns to the transaction's published documents. A disabled
 // transform reads nothing.
 func (e *Engine) Read(ctx context.Context, transform int, src *Source) error {
-	raw := src.Raw
-	if raw == nil {
-		raw = doc.Append(nil, src.Doc)
-	}
-	return e.read(ctx, transform, raw, src.UUID, func(err error) error {
+	return e.read(ctx, transform, src.Raw, src.UUID, func(err error) error {
 		return fmt.Errorf("derivation %s: source document: %w", e.collection.Name, err)
 	})
 }

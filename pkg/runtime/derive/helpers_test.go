@@ -33,11 +33,7 @@ func testUUID(t testing.TB) journal.UUID {
 
 func source(t testing.TB, jsonDoc string) *Source {
 	t.Helper()
-	v, err := doc.Decode([]byte(jsonDoc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &Source{Doc: v, UUID: testUUID(t)}
+	return &Source{Raw: []byte(jsonDoc), UUID: testUUID(t)}
 }
 
 // readAll reads each document through the transform and returns the drained documents as JSON.
