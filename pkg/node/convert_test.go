@@ -15,7 +15,7 @@ func TestFromValue(t *testing.T) {
 		want string // the node's JSON, or the error's text
 	}{
 		{map[string]any{"a": []any{json.Number("1.50"), "x", true, nil}}, `{"a":[1.5,"x",true,null]}`},
-		{json.Number("-0"), `0`},
+		{json.Number("-0"), `-0.0`},
 		{json.Number("123456789012345678901234567890"), `1.2345678901234568e29`},
 		{json.Number("1e400"), `number 1e400 is out of range`},
 		{map[string]any{"n": json.Number("-1e400")}, `number -1e400 is out of range`},

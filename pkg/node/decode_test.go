@@ -175,7 +175,7 @@ func TestDecodeNumberKinds(t *testing.T) {
 		kind node.Kind
 		text string
 	}{
-		{`0`, node.PosInt, `0`}, {`-0`, node.PosInt, `0`}, {`18446744073709551615`, node.PosInt, `18446744073709551615`},
+		{`0`, node.PosInt, `0`}, {`-0`, node.Float, `-0.0`}, {`18446744073709551615`, node.PosInt, `18446744073709551615`},
 		{`18446744073709551616`, node.Float, `1.8446744073709552e19`}, {`-1`, node.NegInt, `-1`},
 		{`-9223372036854775808`, node.NegInt, `-9223372036854775808`},
 		{`-9223372036854775809`, node.Float, `-9.223372036854776e18`}, {`1.0`, node.Float, `1.0`},

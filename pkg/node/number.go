@@ -7,9 +7,10 @@ import (
 	"strings"
 )
 
-// ParseNumber classifies a JSON number literal as Flow (serde_json) does: an integer literal that
-// fits u64 is a PosInt, a negative one that fits i64 a NegInt ("-0" is the PosInt 0), anything
-// with a fraction or exponent, or out of integer range, a Float (±Inf beyond f64's range). Text
+// ParseNumber classifies a JSON number literal as Flow (serde_json 1.0.145) does: an integer
+// literal that fits u64 is a PosInt, a negative one that fits i64 a NegInt, and anything with a
+// fraction or exponent, out of integer range, or "-0" (which serde_json reads as the float -0.0),
+// a Float (±Inf beyond f64's range). Text
 // that is not a JSON number is read as strconv.ParseFloat reads it (0 when it cannot).
 func ParseNumber(s string) Node {
 	digits := s
@@ -38,8 +39,10 @@ func ParseNumber(s string) Node {
 		u = sum
 	}
 	switch {
-	case !neg || u == 0:
+	case !neg:
 		return UintNode(u)
+	case u == 0:
+		return FloatNode(math.Copysign(0, -1))
 	case u <= 1<<63:
 		return Node{kind: NegInt, p: -u}
 	}

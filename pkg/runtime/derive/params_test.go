@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"strconv"
@@ -25,7 +26,7 @@ func TestSQLValue(t *testing.T) {
 		{`true`, "", "", int64(1)},
 		{`false`, "", "", int64(0)},
 		{`42`, "", "", int64(42)},
-		{`-0`, "", "", int64(0)},
+		{`-0`, "", "", math.Copysign(0, -1)}, // serde_json reads -0 as the float -0.0
 		{`-9223372036854775808`, "", "", int64(-9223372036854775808)},
 		{`9223372036854775807`, "", "", int64(9223372036854775807)},
 		{`9223372036854775808`, "", "", float64(9223372036854775808)},
@@ -90,7 +91,7 @@ func mapValue(v any, format, encoding string) any {
 		}
 		return int64(0)
 	case json.Number:
-		if i, err := strconv.ParseInt(string(v), 10, 64); err == nil {
+		if i, err := strconv.ParseInt(string(v), 10, 64); err == nil && v != "-0" {
 			return i
 		}
 		f, _ := strconv.ParseFloat(string(v), 64)
