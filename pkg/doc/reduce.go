@@ -91,12 +91,18 @@ var arenas = sync.Pool{New: func() any { return new(node.Arena) }}
 
 var lastWriteWins = &schema.Reduce{Strategy: schema.LastWriteWins, Associative: true}
 
-// keyPointers parses a strategy's relative key pointers once per compiled strategy.
+// keyPointers parses a strategy's relative key pointers once per distinct list of them. The cache
+// is keyed by the pointers' text, not the compiled strategy: develop compiles catalogs again on
+// every change, and keying by strategy would keep every compilation's entries for good.
 func keyPointers(red *schema.Reduce) []Pointer {
 	if len(red.Key) == 0 {
 		return nil
 	}
-	if cached, ok := keyCache.Load(red); ok {
+	id := red.Key[0]
+	if len(red.Key) > 1 {
+		id = fmt.Sprintf("%q", red.Key) // starts with '[', so it never equals a single pointer
+	}
+	if cached, ok := keyCache.Load(id); ok {
 		return cached.([]Pointer)
 	}
 	ptrs := make([]Pointer, 0, len(red.Key))
@@ -108,8 +114,8 @@ func keyPointers(red *schema.Reduce) []Pointer {
 		}
 		ptrs = append(ptrs, p)
 	}
-	keyCache.Store(red, slices.Clip(ptrs))
+	keyCache.Store(id, slices.Clip(ptrs))
 	return ptrs
 }
 
-var keyCache sync.Map // *schema.Reduce -> []Pointer
+var keyCache sync.Map // key pointers' text -> []Pointer
