@@ -74,6 +74,7 @@ func (r *localReader) Next(ctx context.Context) (Chunk, error) {
 			r.closeFragment()
 			return Chunk{}, fmt.Errorf("journal %s: fragment ends at %d before the end its name gives (%d): %w", r.info.Name, r.offset, r.fragmentEnd, err)
 		case r.spoolFile != nil:
+			appended := r.appended()
 			c, state, err := r.nextFromSpool()
 			if err != nil || state == spoolChunk {
 				return c, err
@@ -82,11 +83,15 @@ func (r *localReader) Next(ctx context.Context) (Chunk, error) {
 				if !r.block {
 					return Chunk{}, io.EOF
 				}
-				if err := r.wait(ctx); err != nil {
+				if atSpoolHead != nil {
+					atSpoolHead()
+				}
+				if err := r.wait(ctx, appended); err != nil {
 					return Chunk{}, err
 				}
 			}
 		default:
+			appended := r.appended()
 			found, err := r.locate(ctx)
 			if err != nil {
 				return Chunk{}, err
@@ -97,12 +102,16 @@ func (r *localReader) Next(ctx context.Context) (Chunk, error) {
 			if !r.block {
 				return Chunk{}, io.EOF
 			}
-			if err := r.wait(ctx); err != nil {
+			if err := r.wait(ctx, appended); err != nil {
 				return Chunk{}, err
 			}
 		}
 	}
 }
+
+// atSpoolHead is nil except in tests, which set it to append between a blocking reader finding
+// the end of a live spool and its wait.
+var atSpoolHead func()
 
 // spoolState is what reading the open spool found.
 type spoolState int
@@ -269,10 +278,21 @@ func (r *localReader) openSpool(begin int64) (bool, error) {
 	}
 }
 
-func (r *localReader) wait(ctx context.Context) error {
+// appended returns, for a blocking reader, the channel the Local's next append closes. It is
+// taken before a read looks for content, so that an append landing between that look and the
+// wait still wakes the reader (taken in wait, it would be the channel after that append's).
+func (r *localReader) appended() <-chan struct{} {
+	if !r.block {
+		return nil
+	}
 	r.l.mu.Lock()
-	changed := r.l.changed
-	r.l.mu.Unlock()
+	defer r.l.mu.Unlock()
+	return r.l.changed
+}
+
+// wait returns once changed closes, PollInterval passes (appends by other processes close
+// nothing) or ctx ends.
+func (r *localReader) wait(ctx context.Context, changed <-chan struct{}) error {
 	timer := time.NewTimer(r.l.opts.PollInterval)
 	defer timer.Stop()
 	select {

@@ -108,3 +108,44 @@ func TestFileStorePutRemembersDirectories(t *testing.T) {
 	put(hour00)
 	put(hour01)
 }
+
+// TestBlockingReaderSeesAppendBeforeItsWait: an append that lands after a blocking reader found the
+// end of its live spool, but before it waits, wakes it at once rather than after PollInterval.
+func TestBlockingReaderSeesAppendBeforeItsWait(t *testing.T) {
+	dir := t.TempDir()
+	l, err := OpenLocal(LocalOptions{DataDir: dir, FlushCheck: time.Hour, PollInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if err := l.AddCollection(CollectionSpec{Name: "acme/events", PartitionFields: []string{"region"}}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := l.Append(ctx, []Append{{Journal: eu, Content: []byte("a\n")}}); err != nil {
+		t.Fatal(err)
+	}
+	cr, err := l.Read(ctx, ReadRequest{Journal: eu, Block: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cr.Close()
+	if c, err := cr.Next(ctx); err != nil || string(c.Data) != "a\n" {
+		t.Fatalf("first read %q, %v", c.Data, err)
+	}
+	appended := false
+	atSpoolHead = func() {
+		if !appended {
+			appended = true
+			if err := l.Append(ctx, []Append{{Journal: eu, Content: []byte("b\n")}}); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	defer func() { atSpoolHead = nil }()
+	c, err := cr.Next(ctx)
+	if err != nil || string(c.Data) != "b\n" {
+		t.Fatalf("the append made before the wait was not seen: %q, %v", c.Data, err)
+	}
+}
