@@ -70,6 +70,10 @@ type Reader struct {
 	order    []*journalRead          // stable iteration order
 	// resumed holds checkpoints of journals not (yet) read, so they carry over unchanged.
 	resumed map[string]connector.SourceCheckpoint
+	// wake is the Wake channel taken as the last Poll began, before it looked at any journal: an
+	// append announced since closes it, so Wait does not sleep through one that landed between
+	// Poll and Wait.
+	wake <-chan struct{}
 }
 
 // journalRead is the read of one journal under one source, with at most one document read ahead.
@@ -167,16 +171,12 @@ func (r *Reader) fill(ctx context.Context, jr *journalRead) error {
 			return nil
 		}
 	}
-	var wake <-chan struct{}
-	if r.opts.Wake != nil {
-		wake = r.opts.Wake()
-	}
 	src := &r.opts.Sources[jr.source]
 	for jr.head == nil {
 		before := jr.r.Checkpoint()
 		d, err := jr.r.Next(ctx)
 		if errors.Is(err, io.EOF) {
-			jr.atEOF, jr.idle, jr.idleSince = true, wake, time.Now()
+			jr.atEOF, jr.idle, jr.idleSince = true, r.wake, time.Now()
 			return nil
 		} else if err != nil {
 			return fmt.Errorf("reading source %s: %w", src.Collection, err)
@@ -203,6 +203,9 @@ func (r *Reader) fill(ctx context.Context, jr *journalRead) error {
 // Poll returns the next ready document, or false when none is ready now.
 func (r *Reader) Poll(ctx context.Context) (SourceDoc, bool, error) {
 	now := r.opts.Now()
+	if r.opts.Wake != nil {
+		r.wake = r.opts.Wake()
+	}
 	var best *journalRead
 	var bestClock journal.Clock
 	for _, jr := range r.order {
@@ -265,17 +268,18 @@ func (r *Reader) Discover(ctx context.Context) (bool, error) {
 	return len(r.order) > known, err
 }
 
-// Wait blocks until a document may be ready: a Wake, the earliest held-back document's ready time,
-// or the poll interval. It then looks for new journals.
+// Wait blocks until a document may be ready: a Wake since the last Poll began, the earliest
+// held-back document's ready time, or the poll interval. It then looks for new journals.
 func (r *Reader) Wait(ctx context.Context) error {
 	sleep := r.opts.Poll
 	if next, ok := r.NextReady(); ok {
 		sleep = min(sleep, max(next.Sub(r.opts.Now()), 0))
 	}
-	var wake <-chan struct{}
-	if r.opts.Wake != nil {
+	wake := r.wake
+	if wake == nil && r.opts.Wake != nil {
 		wake = r.opts.Wake()
 	}
+	r.wake = nil // a later Wait with no Poll between starts from then
 	timer := time.NewTimer(sleep)
 	defer timer.Stop()
 	select {

@@ -308,3 +308,33 @@ func TestReaderLooksAgainOnlyAfterAWake(t *testing.T) {
 		})
 	}
 }
+
+// TestReaderWaitSeesAWakeSinceItsPoll: an append announced after a Poll found nothing, but before
+// Wait, ends the Wait at once: the Wake taken before Poll looked has closed. (Taken in Wait, the
+// channel is the one after that Notify, and Wait would sleep the poll interval.)
+func TestReaderWaitSeesAWakeSinceItsPoll(t *testing.T) {
+	l := openTestLocal(t)
+	clock := &testClock{t: epoch}
+	pub := newProducer(t, l, clock)
+	publishAt(t, l, pub, "acme/events", region("EU"), "eu1")
+	n := NewNotifier()
+	r, err := NewReader(context.Background(), ReaderOptions{Client: l, Now: clock.now, Wake: n.C, Poll: time.Hour,
+		Sources: []Source{{Collection: "acme/events", ReadSuffix: "a"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if got := drain(t, r); !reflect.DeepEqual(got, []string{"0:eu1"}) {
+		t.Fatalf("first read %v", got)
+	}
+	publishAt(t, l, pub, "acme/events", region("EU"), "eu2")
+	n.Notify()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := r.Wait(ctx); err != nil {
+		t.Fatalf("Wait missed the Notify since the last Poll: %v", err)
+	}
+	if got := drain(t, r); !reflect.DeepEqual(got, []string{"0:eu2"}) {
+		t.Errorf("after the wake: %v", got)
+	}
+}
