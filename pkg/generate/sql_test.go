@@ -57,8 +57,6 @@ func TestSQLErrors(t *testing.T) {
 		{"excluded document", "{exclude: [flow_document]}",
 			`materialization acme/m: binding of acme/things: fields: conflict for field "flow_document": field's location is required by the connector (The root document is required for a standard updates materialization) but field is excluded by the user's field selection; remove "flow_document" from the binding's fields.exclude`},
 		{"excluded key", "{exclude: [id]}", `conflict for field "id": field is part of the materialization group-by key but field is excluded by the user's field selection`},
-		{"unknown required", "{require: {nope: null}}", `required projection nope does not exist in collection acme/things`},
-		{"unknown excluded", "{exclude: [nada]}", `exclude projection nada does not exist in collection acme/things`},
 		{"forbidden required", "{require: {nothing: {}}}", `conflict for field "nothing": field is required by the user's field selection but field is forbidden by the connector`},
 		{"required and excluded", "{require: {n: {}}, exclude: [n]}", `conflict for field "n": field is required by the user's field selection but field is excluded by the user's field selection`},
 	} {
