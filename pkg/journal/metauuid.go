@@ -179,20 +179,8 @@ func (s *uuidScanner) object(level objectLevel) bool {
 		if !ok {
 			return false
 		}
-		s.space()
-		if s.pos >= len(s.data) {
-			return false
-		}
-		switch s.data[s.pos] {
-		case ',':
-			s.pos++
-			s.space()
-		case '}':
-			s.pos++
-			s.depth--
-			return true
-		default:
-			return false
+		if more, ok := s.separator('}'); !more {
+			return ok
 		}
 	}
 }
@@ -210,22 +198,30 @@ func (s *uuidScanner) array() bool {
 		if !s.value() {
 			return false
 		}
-		s.space()
-		if s.pos >= len(s.data) {
-			return false
-		}
-		switch s.data[s.pos] {
-		case ',':
-			s.pos++
-			s.space()
-		case ']':
-			s.pos++
-			s.depth--
-			return true
-		default:
-			return false
+		if more, ok := s.separator(']'); !more {
+			return ok
 		}
 	}
+}
+
+// separator reads what follows a member or an item: a comma (more follows, ok) or the container's
+// closing byte (none follows, ok); anything else is not JSON.
+func (s *uuidScanner) separator(closing byte) (more, ok bool) {
+	s.space()
+	if s.pos >= len(s.data) {
+		return false, false
+	}
+	switch s.data[s.pos] {
+	case ',':
+		s.pos++
+		s.space()
+		return true, true
+	case closing:
+		s.pos++
+		s.depth--
+		return false, true
+	}
+	return false, false
 }
 
 // strPlain marks the bytes that a string's content may hold without a closer look: not a quote, a
