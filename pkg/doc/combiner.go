@@ -360,19 +360,7 @@ func (c *Combiner) reduceFront(a *node.Arena, e *entry, front entry) error {
 	}
 	rest, restAnn := e.docs(), e.ann
 	*e = front
-	for i, d := range rest {
-		ann := restAnn
-		if i > 0 || ann == nil {
-			var err error
-			if ann, err = c.spec.Schema.ValidateReduceNode(a, d); err != nil {
-				return combinedInvalid(err)
-			}
-		}
-		if err := c.reduceInto(a, e, d, ann); err != nil {
-			return err
-		}
-	}
-	return nil
+	return c.reduceEach(a, e, rest, restAnn)
 }
 
 // combine reduces later (which arrived after e) into e. later's annotations are gone once it has
@@ -381,20 +369,38 @@ func (c *Combiner) combine(a *node.Arena, e, later *entry) error {
 	if later.front {
 		return c.reduceFront(a, e, *later)
 	}
-	for i, d := range later.docs() {
-		ann := later.ann
-		if i > 0 || ann == nil {
-			var err error
-			if ann, err = c.spec.Schema.ValidateReduceNode(a, d); err != nil {
-				return combinedInvalid(err)
-			}
+	if err := c.reduceEach(a, e, later.docs(), later.ann); err != nil {
+		return err
+	}
+	e.reduced = e.reduced || later.reduced
+	return nil
+}
+
+// reduceEach reduces docs, in order, into e; first is the annotation kept for docs[0], or nil.
+func (c *Combiner) reduceEach(a *node.Arena, e *entry, docs []node.Node, first *schema.Annotation) error {
+	for i, d := range docs {
+		ann, err := c.annotation(a, i, d, first)
+		if err != nil {
+			return err
 		}
 		if err := c.reduceInto(a, e, d, ann); err != nil {
 			return err
 		}
 	}
-	e.reduced = e.reduced || later.reduced
 	return nil
+}
+
+// annotation returns the reduce annotations of the i-th document of an entry: those kept for the
+// first when it was added (first, unless nil), else those of validating it again.
+func (c *Combiner) annotation(a *node.Arena, i int, d node.Node, first *schema.Annotation) (*schema.Annotation, error) {
+	if i == 0 && first != nil {
+		return first, nil
+	}
+	ann, err := c.spec.Schema.ValidateReduceNode(a, d)
+	if err != nil {
+		return nil, combinedInvalid(err)
+	}
+	return ann, nil
 }
 
 // Drain emits every combined document in key order and empties the Combiner, keeping its arena
@@ -490,15 +496,13 @@ func (c *Combiner) reduceFully(a *node.Arena, e *entry) error {
 	var acc node.Node
 	changed := len(e.more) > 0
 	for i, n := 0, 1+len(e.more); i < n; i++ {
-		d, ann := e.doc, e.ann
+		d := e.doc
 		if i > 0 {
-			d, ann = e.more[i-1], nil
+			d = e.more[i-1]
 		}
-		if ann == nil {
-			var err error
-			if ann, err = c.spec.Schema.ValidateReduceNode(a, d); err != nil {
-				return combinedInvalid(err)
-			}
+		ann, err := c.annotation(a, i, d, e.ann)
+		if err != nil {
+			return err
 		}
 		out, deleted, err := c.reduce(a, acc, i > 0, d, ann, true)
 		if err != nil {
