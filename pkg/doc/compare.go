@@ -1,6 +1,7 @@
 package doc
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -15,13 +16,13 @@ import (
 func Compare(a, b any) int {
 	ra, rb := rank(a), rank(b)
 	if ra != rb {
-		return cmpOrdered(ra, rb)
+		return cmp.Compare(ra, rb)
 	}
 	switch a := a.(type) {
 	case bool:
-		return cmpOrdered(boolInt(a), boolInt(b.(bool)))
+		return cmp.Compare(boolInt(a), boolInt(b.(bool)))
 	case json.Number:
-		return compareNumbers(parseNumber(a), parseNumber(b.(json.Number)))
+		return node.CompareNumbers(node.ParseNumber(string(a)), node.ParseNumber(string(b.(json.Number))))
 	case string:
 		return strings.Compare(a, b.(string))
 	case []any:
@@ -31,7 +32,7 @@ func Compare(a, b any) int {
 				return c
 			}
 		}
-		return cmpOrdered(len(a), len(bb))
+		return cmp.Compare(len(a), len(bb))
 	case map[string]any:
 		bm := b.(map[string]any)
 		ak, bk := sortedKeys(a), sortedKeys(bm)
@@ -43,7 +44,7 @@ func Compare(a, b any) int {
 				return c
 			}
 		}
-		return cmpOrdered(len(ak), len(bk))
+		return cmp.Compare(len(ak), len(bk))
 	}
 	return 0
 }

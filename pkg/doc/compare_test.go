@@ -1,6 +1,7 @@
 package doc
 
 import (
+	"cmp"
 	"testing"
 
 	"github.com/flowctl/flowctl/pkg/node"
@@ -19,7 +20,7 @@ func TestCompareOrder(t *testing.T) {
 	for i := range ascending {
 		for j := range ascending {
 			a, b := mustDecode(t, ascending[i]), mustDecode(t, ascending[j])
-			want := cmpOrdered(i, j)
+			want := cmp.Compare(i, j)
 			if got := Compare(a, b); got != want {
 				t.Errorf("Compare(%s, %s) = %d, want %d", ascending[i], ascending[j], got, want)
 			}

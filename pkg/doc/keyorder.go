@@ -63,7 +63,7 @@ func keyValues(packed string) ([]any, error) {
 			if math.IsInf(v, 0) { // from a literal beyond f64's range, which Compare reads as ±Inf too
 				raw[i] = json.Number(strconv.FormatFloat(v, 'g', -1, 64))
 			} else {
-				raw[i] = json.Number(formatFloat(v))
+				raw[i] = json.Number(node.AppendFloat(nil, v))
 			}
 		case []byte: // arrays and objects pack as their JSON
 			if raw[i], err = Decode(v); err != nil {

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/flowctl/flowctl/pkg/node"
 )
 
 // schemaShape is what jsonSchemaMerge knows of a JSON schema: Flow's Shape restricted to what a
@@ -351,12 +353,12 @@ func nonNegativeInt(v any) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	num := parseNumber(n)
-	switch {
-	case num.kind == kindUint && num.u <= 1<<53:
-		return int64(num.u), true
-	case num.kind == kindFloat && num.f >= 0 && num.f <= 1<<53 && num.f == float64(int64(num.f)):
-		return int64(num.f), true
+	num := node.ParseNumber(string(n))
+	switch f := num.Float(); {
+	case num.Kind() == node.PosInt && num.Uint() <= 1<<53:
+		return int64(num.Uint()), true
+	case num.Kind() == node.Float && f >= 0 && f <= 1<<53 && f == float64(int64(f)):
+		return int64(f), true
 	}
 	return 0, false
 }
@@ -368,7 +370,7 @@ func typeOfValue(v any) shapeTypes {
 	case bool:
 		return typeBoolean
 	case json.Number:
-		if parseNumber(v).kind == kindFloat {
+		if node.ParseNumber(string(v)).Kind() == node.Float {
 			return typeFractional
 		}
 		return typeInteger

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"maps"
 	"strings"
+
+	"github.com/flowctl/flowctl/pkg/node"
 )
 
 // unionShapes is Flow's Shape::union: the result admits what either side admits, keeping only
@@ -260,7 +262,7 @@ func looserBound(a, b *json.Number, dir int) *json.Number {
 }
 
 func fractional(n *json.Number) *json.Number {
-	if parseNumber(*n).kind == kindFloat {
+	if node.ParseNumber(string(*n)).Kind() == node.Float {
 		return n
 	}
 	return nil
