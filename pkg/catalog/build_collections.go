@@ -1,7 +1,9 @@
 package catalog
 
 import (
+	"maps"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,7 +32,7 @@ type BuiltCollection struct {
 
 // addSchemaResources puts every schema document, fetched or inline, into the schema index.
 func (b *builder) addSchemaResources() {
-	for _, url := range sortedKeys(b.cat.Resources) {
+	for _, url := range slices.Sorted(maps.Keys(b.cat.Resources)) {
 		r := b.cat.Resources[url]
 		if r.Kind != KindJSONSchema {
 			continue

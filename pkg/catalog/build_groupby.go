@@ -2,6 +2,8 @@ package catalog
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/flowctl/flowctl/pkg/schema"
@@ -27,7 +29,7 @@ func (b *builder) checkGroupBy(source *BuiltCollection, bind *MaterializationBin
 	}
 	// Flow's build reports unknown require and exclude fields in these words once a connector
 	// validates the binding; check reports them without one, with their place in the file.
-	for _, field := range sortedKeys(bind.Fields.Require) {
+	for _, field := range slices.Sorted(maps.Keys(bind.Fields.Require)) {
 		if source.projection(field) == nil {
 			b.errorf(b.at(bind.Scope, "fields", "require", field), "binding.require-field", unknown(field, "require"),
 				"%s: required projection %s does not exist in collection %s", referrer, field, source.Name)

@@ -3,6 +3,8 @@ package catalog
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -143,7 +145,7 @@ func (b *builder) checkSelector(c *BuiltCollection, sel *Selector, referrer stri
 		name   string
 		values map[string][]any
 	}{{"include", sel.Include}, {"exclude", sel.Exclude}} {
-		for _, field := range sortedKeys(part.values) {
+		for _, field := range slices.Sorted(maps.Keys(part.values)) {
 			at := b.at(sel.Scope, part.name, field)
 			if !contains(c.PartitionFields, field) {
 				hint := "the partitions of " + c.Name + " are " + quoteList(c.PartitionFields)

@@ -1,7 +1,9 @@
 package catalog
 
 import (
+	"maps"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -41,7 +43,7 @@ func Bundle(cat *Catalog) map[string]any {
 		}
 	}
 	out := map[string]any{}
-	urls := sortedKeys(copies)
+	urls := slices.Sorted(maps.Keys(copies))
 	for _, u := range urls {
 		for _, section := range []string{"collections", "captures", "materializations", "tests", "storageMappings"} {
 			entries, ok := copies[u][section].(map[string]any)

@@ -3,9 +3,11 @@ package draft
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -64,7 +66,7 @@ func (b *bundler) loadCatalog(path, importedAt string) error {
 	if !ok {
 		return fmt.Errorf("%s: a catalog must be an object with collections, captures, materializations, tests or import", path)
 	}
-	keys := sortedKeys(top)
+	keys := slices.Sorted(maps.Keys(top))
 	for _, key := range keys {
 		switch key {
 		case "import":
@@ -88,7 +90,7 @@ func (b *bundler) loadCatalog(path, importedAt string) error {
 				return fmt.Errorf("%s: unknown top-level key %q (expected import, collections, captures, materializations or tests)", path, key)
 			}
 			section, _ := top[key].(map[string]any)
-			for _, name := range sortedKeys(section) {
+			for _, name := range slices.Sorted(maps.Keys(section)) {
 				if err := b.addSpec(path, key, t, name, section[name]); err != nil {
 					return err
 				}
@@ -218,13 +220,4 @@ func readDoc(path string) (any, error) {
 		return nil, fmt.Errorf("parsing %s: %v", path, err)
 	}
 	return doc, nil
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

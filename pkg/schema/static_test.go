@@ -2,7 +2,9 @@ package schema
 
 import (
 	"encoding/json"
+	"maps"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -125,7 +127,7 @@ func describeTree(a *Annotation) string {
 		seen[a] = true
 		raw, _ := json.Marshal(a.Reduce)
 		b.WriteString(indent + string(raw) + "\n")
-		for _, tok := range sortedKeys(a.Children) {
+		for _, tok := range slices.Sorted(maps.Keys(a.Children)) {
 			b.WriteString(indent + tok + ":\n")
 			walk(a.Children[tok], depth+1)
 		}
@@ -134,15 +136,6 @@ func describeTree(a *Annotation) string {
 	}
 	walk(a, 0)
 	return b.String()
-}
-
-func sortedKeys(m map[string]*Annotation) []string {
-	var keys []string
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func TestValidateReduceNodeAllocatesNothing(t *testing.T) {

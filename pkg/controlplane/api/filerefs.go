@@ -2,7 +2,8 @@ package api
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -51,7 +52,7 @@ func FileFields(t SpecType, spec any) []FileField {
 		}
 	case Capture, Materialization:
 		endpoint, _ := obj["endpoint"].(map[string]any)
-		for _, kind := range sortedKeys(endpoint) {
+		for _, kind := range slices.Sorted(maps.Keys(endpoint)) {
 			if e, ok := endpoint[kind].(map[string]any); ok {
 				add(e, "config", "/endpoint/"+kind+"/config", false)
 			}
@@ -117,13 +118,4 @@ func deriveFields(d map[string]any) []FileField {
 		}
 	}
 	return out
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
